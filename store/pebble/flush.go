@@ -34,17 +34,19 @@ func (d *DB) flushLocked() error {
 	b := d.kv.NewBatch()
 	defer b.Close()
 	var key, val []byte
+	var err error
 	blocks := 0
-	for id, ob := range h.blocks {
-		if !ob.dirty {
-			continue
+	h.each(func(id blockID, ob *openBlock) {
+		if !ob.dirty || err != nil {
+			return
 		}
 		key = appendBlockKey(key[:0], id)
 		val = d.enc.encode(val[:0], dayStart(id.day), ob.samples)
-		if err := b.Set(key, val, nil); err != nil {
-			return fmt.Errorf("flush: %w", err)
-		}
+		err = b.Set(key, val, nil)
 		blocks++
+	})
+	if err != nil {
+		return fmt.Errorf("flush: %w", err)
 	}
 	for _, c := range h.conflicts {
 		key = appendConflictKey(key[:0], c.Incoming)
@@ -61,9 +63,7 @@ func (d *DB) flushLocked() error {
 		return fmt.Errorf("flush: %w", err)
 	}
 	d.log.Debug("flushed", "blocks", blocks, "readings", h.appended, "conflicts", len(h.conflicts))
-	for _, ob := range h.blocks {
-		ob.dirty = false
-	}
+	h.each(func(_ blockID, ob *openBlock) { ob.dirty = false })
 	clear(h.conflicts)
 	h.appended = 0
 	h.evict(h.gen)

@@ -1,6 +1,7 @@
 package pebble
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -11,19 +12,44 @@ import (
 // found since the last flush. Appends change only the head (and the
 // write-ahead records); flush writes its dirty blocks to Pebble. The DB's
 // mu guards it.
+//
+// Blocks are found by meter, then by (channel, day) in a short sorted
+// slice: a map keyed by the meter's uint64 is several times faster than
+// one keyed by a (meter, channel, day) struct, and a meter rarely has more
+// than its channels × two days in the head.
 type head struct {
-	blocks    map[blockID]*openBlock
-	days      map[series][]uint32 // sorted days of each series in blocks
+	meters    map[store.MeterID]*meterBlocks
 	conflicts map[conflictID]store.Conflict
 	readings  int    // samples held in blocks
 	appended  int    // readings appended since the last flush
 	gen       uint64 // flushes so far
 }
 
+// meterBlocks are one meter's blocks in the head, sorted by channel and day.
+type meterBlocks struct {
+	blocks []*openBlock
+}
+
 type openBlock struct {
+	channel store.Channel
+	day     uint32
 	samples []sample
 	gen     uint64 // head generation of the last append
 	dirty   bool   // appended to since it was last written
+}
+
+func (b *openBlock) id(m store.MeterID) blockID { return blockID{series{m, b.channel}, b.day} }
+
+func compareBlock(b *openBlock, c store.Channel, day uint32) int {
+	if x := compareChannels(b.channel, c); x != 0 {
+		return x
+	}
+	return cmp.Compare(b.day, day)
+}
+
+// find returns the index of (c, day) in mb.blocks, or where it would go.
+func (mb *meterBlocks) find(c store.Channel, day uint32) (int, bool) {
+	return slices.BinarySearchFunc(mb.blocks, c, func(b *openBlock, c store.Channel) int { return compareBlock(b, c, day) })
 }
 
 // conflictID is the key of a conflict entry: the incoming reading's key and
@@ -34,15 +60,11 @@ type conflictID struct {
 }
 
 func newHead() head {
-	return head{
-		blocks:    make(map[blockID]*openBlock),
-		days:      make(map[series][]uint32),
-		conflicts: make(map[conflictID]store.Conflict),
-	}
+	return head{meters: make(map[store.MeterID]*meterBlocks), conflicts: make(map[conflictID]store.Conflict)}
 }
 
-// loader fetches a block that is not in the head; it returns no samples
-// for a block that does not exist.
+// loader fetches a block that is not in the head, appending its samples
+// to dst; it appends nothing for a block that does not exist.
 type loader func(id blockID, dst []sample) ([]sample, error)
 
 // group is the run of a sorted batch that falls into one block.
@@ -57,20 +79,24 @@ type group struct {
 func (h *head) apply(rows []store.Reading, load loader, groups []group) (store.AppendResult, []group, error) {
 	var res store.AppendResult
 	groups = groups[:0]
+	var mb *meterBlocks
 	for i := 0; i < len(rows); {
 		r := rows[i]
-		id := blockID{series{r.Meter, r.Channel}, dayOf(r.Time)}
+		day := dayOf(r.Time)
 		j := i + 1
-		for j < len(rows) && rows[j].Meter == r.Meter && rows[j].Channel == r.Channel && dayOf(rows[j].Time) == id.day {
+		for j < len(rows) && rows[j].Meter == r.Meter && rows[j].Channel == r.Channel && dayOf(rows[j].Time) == day {
 			j++
 		}
-		b, err := h.block(id, load)
+		if i == 0 || rows[i-1].Meter != r.Meter {
+			mb = h.meter(r.Meter)
+		}
+		b, err := h.block(mb, blockID{series{r.Meter, r.Channel}, day}, load)
 		if err != nil {
 			return res, groups, err
 		}
 		if len(b.samples)+j-i > maxBlockSamples {
 			return res, groups, fmt.Errorf("meter %d %s day %d: more than %d readings in a day: %w",
-				id.meter, id.channel, id.day, maxBlockSamples, store.ErrInvalid)
+				r.Meter, r.Channel, day, maxBlockSamples, store.ErrInvalid)
 		}
 		groups = append(groups, group{rows: rows[i:j], block: b})
 		i = j
@@ -86,21 +112,33 @@ func (h *head) apply(rows []store.Reading, load loader, groups []group) (store.A
 	return res, groups, nil
 }
 
-// block returns the head's block id, loading it if it is not there.
-func (h *head) block(id blockID, load loader) (*openBlock, error) {
-	if b, ok := h.blocks[id]; ok {
-		return b, nil
+func (h *head) meter(m store.MeterID) *meterBlocks {
+	mb, ok := h.meters[m]
+	if !ok {
+		mb = &meterBlocks{}
+		h.meters[m] = mb
 	}
-	s, err := load(id, nil)
+	return mb
+}
+
+// block returns the head's block id, loading it if it is not there.
+func (h *head) block(mb *meterBlocks, id blockID, load loader) (*openBlock, error) {
+	i, ok := mb.find(id.channel, id.day)
+	if ok {
+		return mb.blocks[i], nil
+	}
+	var s []sample
+	if i > 0 && mb.blocks[i-1].channel == id.channel {
+		// A new day usually holds as many readings as the day before.
+		s = make([]sample, 0, len(mb.blocks[i-1].samples))
+	}
+	s, err := load(id, s)
 	if err != nil {
 		return nil, err
 	}
-	b := &openBlock{samples: s, gen: h.gen}
-	h.blocks[id] = b
+	b := &openBlock{channel: id.channel, day: id.day, samples: s, gen: h.gen}
+	mb.blocks = slices.Insert(mb.blocks, i, b)
 	h.readings += len(s)
-	days := h.days[id.series]
-	i, _ := slices.BinarySearch(days, id.day)
-	h.days[id.series] = slices.Insert(days, i, id.day)
 	return b, nil
 }
 
@@ -113,15 +151,7 @@ func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 		h.readings++
 		return store.Added
 	}
-	i, found := slices.BinarySearchFunc(b.samples, in.t, func(s sample, t int64) int {
-		switch {
-		case s.t < t:
-			return -1
-		case s.t > t:
-			return 1
-		}
-		return 0
-	})
+	i, found := slices.BinarySearchFunc(b.samples, in.t, func(s sample, t int64) int { return cmp.Compare(s.t, t) })
 	if !found {
 		b.samples = slices.Insert(b.samples, i, in)
 		h.readings++
@@ -138,30 +168,47 @@ func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 	return outcome
 }
 
-// evict drops clean blocks not appended to since generation gen.
+// evict drops clean blocks not appended to since generation gen. It
+// rebuilds the meter map rather than delete from it: Go's maps keep a
+// tombstone per deleted entry until they grow, and the head's steady churn
+// would otherwise lengthen every lookup.
 func (h *head) evict(gen uint64) {
-	for id, b := range h.blocks {
-		if b.dirty || b.gen >= gen {
-			continue
+	meters := make(map[store.MeterID]*meterBlocks, len(h.meters))
+	for m, mb := range h.meters {
+		kept := mb.blocks[:0]
+		for _, b := range mb.blocks {
+			if b.dirty || b.gen >= gen {
+				kept = append(kept, b)
+			} else {
+				h.readings -= len(b.samples)
+			}
 		}
-		delete(h.blocks, id)
-		h.readings -= len(b.samples)
-		days := h.days[id.series]
-		if i, ok := slices.BinarySearch(days, id.day); ok {
-			days = slices.Delete(days, i, i+1)
-		}
-		if len(days) == 0 {
-			delete(h.days, id.series)
-		} else {
-			h.days[id.series] = days
+		clear(mb.blocks[len(kept):])
+		if len(kept) > 0 {
+			mb.blocks = kept
+			meters[m] = mb
 		}
 	}
+	h.meters = meters
 }
 
-// daysIn returns the head's days of s in [from, to].
-func (h *head) daysIn(s series, from, to uint32) []uint32 {
-	days := h.days[s]
-	i, _ := slices.BinarySearch(days, from)
-	j, _ := slices.BinarySearch(days, to+1)
-	return days[i:j]
+// blocksIn returns the head's blocks of s from day from to day to, in day
+// order.
+func (h *head) blocksIn(s series, from, to uint32) []*openBlock {
+	mb, ok := h.meters[s.meter]
+	if !ok {
+		return nil
+	}
+	i, _ := mb.find(s.channel, from)
+	j, _ := mb.find(s.channel, to+1)
+	return mb.blocks[i:j]
+}
+
+// each calls fn for every block in the head.
+func (h *head) each(fn func(id blockID, b *openBlock)) {
+	for m, mb := range h.meters {
+		for _, b := range mb.blocks {
+			fn(b.id(m), b)
+		}
+	}
 }

@@ -144,7 +144,7 @@ func (a *aggregator) bucket(start int64) *store.Bucket {
 // order: with the head's samples when the head holds the block, else with
 // the stored bytes (valid only during the call). d.mu must be held.
 func (d *DB) eachBlock(it *pebble.Iterator, s series, from, to uint32, fn func(day uint32, head []sample, stored []byte) error) error {
-	hdays := d.head.daysIn(s, from, to)
+	hblocks := d.head.blocksIn(s, from, to)
 	valid := it.SeekGE(appendBlockKey(nil, blockID{s, from}))
 	for {
 		var sday uint32
@@ -155,13 +155,13 @@ func (d *DB) eachBlock(it *pebble.Iterator, s series, from, to uint32, fn func(d
 			}
 		}
 		switch {
-		case len(hdays) > 0 && (!have || hdays[0] <= sday):
-			day := hdays[0]
-			hdays = hdays[1:]
-			if have && sday == day { // the head's copy is newer
+		case len(hblocks) > 0 && (!have || hblocks[0].day <= sday):
+			b := hblocks[0]
+			hblocks = hblocks[1:]
+			if have && sday == b.day { // the head's copy is newer
 				valid = it.Next()
 			}
-			if err := fn(day, d.head.blocks[blockID{s, day}].samples, nil); err != nil {
+			if err := fn(b.day, b.samples, nil); err != nil {
 				return err
 			}
 		case have:
