@@ -246,6 +246,12 @@ func (c *SecurityContext) OpenAPDU(dst []byte, ca *CipheredAPDU) ([]byte, error)
 	if err != nil {
 		return dst, err
 	}
+	// The ciphered APDU's own tag is not authenticated (the AAD is SC ‖
+	// AK), so check that it names the service the plaintext holds: a
+	// glo-get-response relabelled as glo-initiate-response must not pass.
+	if !ca.General() && (len(out) == len(dst) || out[len(dst)] != cipheredTags[ca.Tag].plain) {
+		return dst, fmt.Errorf("%w: ciphered tag 0x%02X does not match the APDU it carries", ErrSecurityPolicy, ca.Tag)
+	}
 	if err := c.cfg.Counters.Accept(c.cfg.ReceiveKey, ca.InvocationCounter); err != nil {
 		return dst, err
 	}

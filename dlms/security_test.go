@@ -341,3 +341,21 @@ func TestInvocationCounterObject(t *testing.T) {
 		t.Errorf("InvocationCounterObject(0) = %v", got)
 	}
 }
+
+// Regression (found by FuzzOpen): the glo- tag is outside the GCM
+// authentication, so a glo-initiate-request relabelled 0x28
+// (glo-initiate-response) decrypted fine; Open now checks that the tag
+// matches the plaintext's service.
+func TestOpenRejectsRelabelledTag(t *testing.T) {
+	relabelled := unhex(t, gbGloInitReq)
+	relabelled[0] = 0x28
+	reader := side(t, gbClientTitle, gbServerTitle, 1, dlms.SecurityAuthenticatedEncryption)
+	if _, err := reader.Open(nil, relabelled); !errors.Is(err, dlms.ErrSecurityPolicy) {
+		t.Errorf("relabelled APDU: %v, want ErrSecurityPolicy", err)
+	}
+	// The untouched APDU still opens: a rejected relabelling did not
+	// consume its counter.
+	if _, err := reader.Open(nil, unhex(t, gbGloInitReq)); err != nil {
+		t.Errorf("original APDU after the relabelled one: %v", err)
+	}
+}
