@@ -81,27 +81,35 @@ func (c *Classifier) Classify(ev *Event) (Result, error) {
 // ClassifyVector classifies a feature vector of an event in state s. The
 // event goes to one physics node; among that node's prototypes of state s
 // (or of any state, for an appliance that has none of s) the best score
-// wins; if its squared distance is beyond the prototype's chi-square limit
-// the answer is Unknown.
+// wins. If its squared distance is beyond the prototype's chi-square limit,
+// the prototypes of the other state get a chance (an appliance may switch
+// off from the mode it switched on in); if none accepts, the answer is
+// Unknown.
 func (c *Classifier) ClassifyVector(x *Vector, s State) Result {
 	nd := c.split.Node(x)
 	n := &c.nodes[nd]
 	res := Result{Label: Unknown, Distance: math.Inf(1), State: s, Node: nd}
-	best, d2 := n.nearest(x, s, c.logDet)
+	best, d2 := n.nearest(x, s, c.logDet, false)
 	if best < 0 {
 		return res
 	}
 	res.Distance = math.Sqrt(d2)
 	res.Nearest = c.labels[n.protos[best].class]
-	if d2 <= n.protos[best].limit {
-		res.Label = res.Nearest
+	if d2 > n.protos[best].limit {
+		best, d2 = n.nearest(x, s, c.logDet, true)
+		if d2 > n.protos[best].limit {
+			return res
+		}
+		res.Distance = math.Sqrt(d2)
 	}
+	res.Label = c.labels[n.protos[best].class]
 	return res
 }
 
 // nearest returns the index of the best-scoring prototype for x in state s
-// and its squared distance; -1 when the node has none.
-func (n *node) nearest(x *Vector, s State, logDet bool) (int, float64) {
+// (any state if anyState) and its squared distance; -1 when the node has
+// none.
+func (n *node) nearest(x *Vector, s State, logDet, anyState bool) (int, float64) {
 	var z [NumFeatures]float64
 	for k, fi := range n.features {
 		z[k] = (x[fi] - n.center[k]) / n.scale[k]
@@ -116,7 +124,7 @@ func (n *node) nearest(x *Vector, s State, logDet bool) (int, float64) {
 	best, bestScore, bestD2 := -1, math.Inf(1), math.Inf(1)
 	for k := range n.protos {
 		p := &n.protos[k]
-		if p.state != s && hasState[p.class] {
+		if p.state != s && hasState[p.class] && !anyState {
 			continue
 		}
 		d2 := p.distance2(zs)
@@ -148,4 +156,25 @@ func (p *prototype) distance2(z []float64) float64 {
 		sum += r * r
 	}
 	return sum
+}
+
+// NodeFeatures lists the Vector indices node nd compares (nil for an empty
+// node or an unknown nd).
+func (c *Classifier) NodeFeatures(nd Node) []int {
+	if nd >= NumNodes {
+		return nil
+	}
+	var out []int
+	for _, f := range c.nodes[nd].features {
+		out = append(out, int(f))
+	}
+	return out
+}
+
+// Prototypes counts the prototypes of node nd.
+func (c *Classifier) Prototypes(nd Node) int {
+	if nd >= NumNodes {
+		return 0
+	}
+	return len(c.nodes[nd].protos)
 }

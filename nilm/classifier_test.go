@@ -42,7 +42,7 @@ var clusters = []cluster{
 	{"iron", Off, 0.3, 0.05, 0.03}, // switches off from its low setting
 }
 
-func trainClusters(t *testing.T, seed uint64, perCluster int) *Classifier {
+func trainClusters(t testing.TB, seed uint64, perCluster int) *Classifier {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var train []Sample
@@ -84,14 +84,17 @@ func TestClassifySyntheticClusters(t *testing.T) {
 func TestClassifyUsesTheEventState(t *testing.T) {
 	c := trainClusters(t, 3, 10)
 	rng := rand.New(rand.NewPCG(4, 4))
-	// The iron's low setting at switch-off sits at logI 0.3; at switch-on
-	// that level belongs to nobody.
+	// The iron switches on at logI 0.8 and off from its low setting at
+	// 0.3. An on event at 0.3 matches no switch-on prototype (the lamp at
+	// 0 is nearest, and rejects it); the iron's switch-off prototype then
+	// claims it: the iron switched on straight into its low setting.
 	s := clusters[5].draw(rng)
-	if r := c.ClassifyVector(&s.X, Off); r.Label != "iron" {
-		t.Errorf("off event at the iron's low setting = %+v, want iron", r)
+	if r := c.ClassifyVector(&s.X, Off); r.Label != "iron" || r.State != Off {
+		t.Errorf("off event at the iron's low setting = %+v, want iron off", r)
 	}
-	if r := c.ClassifyVector(&s.X, On); r.Label != Unknown {
-		t.Errorf("on event at a level no appliance switches on at = %+v, want unknown", r)
+	r := c.ClassifyVector(&s.X, On)
+	if r.Label != "iron" || r.State != On || r.Nearest != "lamp" {
+		t.Errorf("on event at the iron's low setting = %+v, want iron on, nearest switch-on prototype lamp", r)
 	}
 }
 

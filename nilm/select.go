@@ -11,7 +11,7 @@ import "slices"
 
 const (
 	selectFolds       = 4  // inner folds
-	maxNodeFeatures   = 16 // bounds the library size (features.md)
+	maxNodeFeatures   = 12 // bounds the library size: 50 appliances fit in 64 KiB (doc.go)
 	minSelectedEvents = 8  // below this a node keeps a fixed small set
 	patience          = 1  // steps without gain the search looks through
 )
@@ -91,7 +91,7 @@ func innerAccuracy(samples []Sample, folds []int, feats []int, labels []string, 
 			if folds[i] != f {
 				continue
 			}
-			k, _ := n.nearest(&samples[i].X, samples[i].State, logDet)
+			k, _ := n.nearest(&samples[i].X, samples[i].State, logDet, false)
 			if k >= 0 && labels[n.protos[k].class] == samples[i].Label {
 				correct++
 			}

@@ -11,9 +11,9 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// maxClasses bounds the labels of one library (the format stores a class
-// index in one byte).
-const maxClasses = 256
+// maxClasses bounds the labels of one library (the format stores the label
+// count and a class index in one byte each).
+const maxClasses = 255
 
 // ErrTraining is wrapped by errors about training data that cannot make a
 // classifier.
@@ -35,19 +35,10 @@ type TrainConfig struct {
 	// (the Gaussian likelihood, which keeps a broad prototype from
 	// swallowing the events of tight ones).
 	PlainDistance bool
-	// Features lists the Vector indices each node uses. A nil entry is
-	// chosen by forward selection on the training events (see
-	// selectFeatures) unless Fixed is set, then it is every feature.
+	// Features lists the Vector indices each node uses, at most 12,
+	// ascending. A nil entry is chosen by forward selection on the
+	// training events (see selectFeatures).
 	Features [NumNodes][]int
-	Fixed    bool
-}
-
-func allFeatures() []int {
-	all := make([]int, NumFeatures)
-	for k := range all {
-		all[k] = k
-	}
-	return all
 }
 
 // Train builds a classifier from labelled events.
@@ -88,11 +79,7 @@ func Train(samples []Sample, cfg TrainConfig) (*Classifier, error) {
 			}
 		}
 		feats := cfg.Features[nd]
-		switch {
-		case feats != nil:
-		case cfg.Fixed:
-			feats = allFeatures()
-		default:
+		if feats == nil {
 			feats = selectFeatures(in, labels, !cfg.PlainDistance)
 		}
 		n, err := trainNode(in, feats, labels, conf)
@@ -101,7 +88,13 @@ func Train(samples []Sample, cfg TrainConfig) (*Classifier, error) {
 		}
 		c.nodes[nd] = n
 	}
-	return c, nil
+	// A library stores float32: hand back exactly what a meter will load,
+	// so evaluation figures hold for the deployed library.
+	q, err := decodeUnsigned(c.encode())
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding the library: %w", ErrTraining, err)
+	}
+	return q, nil
 }
 
 // group is the training events of one prototype.
@@ -116,13 +109,13 @@ type group struct {
 // rejection.
 func trainNode(samples []Sample, feats []int, labels []string, conf float64) (node, error) {
 	p := len(feats)
-	if p == 0 || p > NumFeatures {
-		return node{}, fmt.Errorf("%d features", p)
+	if p == 0 || p > maxNodeFeatures {
+		return node{}, fmt.Errorf("%d features, want 1 to %d", p, maxNodeFeatures)
 	}
 	n := node{features: make([]uint8, p), center: make([]float64, p), scale: make([]float64, p)}
 	for k, fi := range feats {
-		if fi < 0 || fi >= NumFeatures {
-			return node{}, fmt.Errorf("feature index %d", fi)
+		if fi < 0 || fi >= NumFeatures || k > 0 && fi <= feats[k-1] {
+			return node{}, fmt.Errorf("feature index %d at position %d (want ascending, below %d)", fi, k, NumFeatures)
 		}
 		n.features[k] = uint8(fi)
 	}
