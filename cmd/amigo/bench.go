@@ -7,9 +7,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"testing"
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
 )
 
@@ -23,7 +25,29 @@ type scenario struct {
 // scenarios lists every benchmark scenario by name (ARCHITECTURE §3). Each
 // entry calls into the package that owns the measured code.
 func scenarios() map[string]scenario {
-	return map[string]scenario{}
+	return map[string]scenario{
+		"dlms": {
+			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open",
+			run: func(context.Context) (map[string]float64, error) {
+				m := map[string]float64{}
+				for _, b := range []struct {
+					prefix string
+					fn     func(*testing.B)
+				}{
+					{"", dlms.BenchmarkDecodeLoadProfile},
+					{"encode-", dlms.BenchmarkEncodeLoadProfile},
+					{"gmac-roundtrip-", dlms.BenchmarkGMACRoundTrip},
+				} {
+					for unit, v := range bench.Metrics(testing.Benchmark(b.fn)) {
+						if unit != "ns/op" && unit != "MB/s" {
+							m[b.prefix+unit] = v
+						}
+					}
+				}
+				return m, nil
+			},
+		},
+	}
 }
 
 func newBenchCmd() *cobra.Command {

@@ -244,7 +244,7 @@ func appendCompactContents(dst []byte, vals []Value, desc *Decoder) ([]byte, []V
 	}
 	// A tagged scalar's contents are its encoding without the tag byte.
 	at := len(dst)
-	if dst, err = appendScalar(dst, v); err != nil {
+	if dst, err = appendScalar(dst, &v); err != nil {
 		return dst, nil, err
 	}
 	return append(dst[:at], dst[at+1:]...), vals, nil

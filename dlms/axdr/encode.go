@@ -96,7 +96,7 @@ func AppendBitString(dst, b []byte, nbits int) []byte {
 // contents of the wrong size, a compact-array that does not match its
 // description.
 func Append(dst []byte, vals []Value) ([]byte, error) {
-	dst, rest, err := appendTree(dst, vals, 1)
+	dst, rest, err := appendTree(dst, vals)
 	if err == nil && len(rest) != 0 {
 		err = fmt.Errorf("%w: %d values after the tree", ErrTrailing, len(rest))
 	}
@@ -106,42 +106,45 @@ func Append(dst []byte, vals []Value) ([]byte, error) {
 // AppendValue encodes the tree rooted at vals[0] and returns the values that
 // follow it, for encoding several trees held in one slice.
 func AppendValue(dst []byte, vals []Value) ([]byte, []Value, error) {
-	return appendTree(dst, vals, 1)
+	return appendTree(dst, vals)
 }
 
-func appendTree(dst []byte, vals []Value, depth int) ([]byte, []Value, error) {
-	if len(vals) == 0 {
-		return dst, nil, fmt.Errorf("%w: tree ends early", ErrLength)
-	}
-	v := vals[0]
-	vals = vals[1:]
+// appendTree encodes the tree at vals[0] without recursion: in preorder,
+// a container's head is written when met, and need counts the values still
+// owed to open containers.
+func appendTree(dst []byte, vals []Value) ([]byte, []Value, error) {
+	need, i := 1, 0
 	var err error
-	switch v.Tag {
-	case TagArray, TagStructure:
-		if depth > MaxDepth {
-			return dst, nil, ErrTooDeep
+	for ; need > 0; need-- {
+		if i >= len(vals) {
+			return dst, nil, fmt.Errorf("%w: tree ends %d values early", ErrLength, need)
 		}
-		if v.N < 0 || v.N > len(vals) {
-			return dst, nil, fmt.Errorf("%w: %s of %d, %d values left", ErrLength, v.Tag, v.N, len(vals))
-		}
-		dst = AppendLength(append(dst, byte(v.Tag)), v.N)
-		for i := 0; i < v.N; i++ {
-			if dst, vals, err = appendTree(dst, vals, depth+1); err != nil {
+		v := &vals[i]
+		switch v.Tag {
+		case TagArray, TagStructure:
+			if v.N < 0 {
+				return dst, nil, fmt.Errorf("%w: %s of %d", ErrLength, v.Tag, v.N)
+			}
+			dst = AppendLength(append(dst, byte(v.Tag)), v.N)
+			need += v.N
+			i++
+		case TagCompactArray:
+			var rest []Value
+			if dst, rest, err = appendCompact(dst, v, vals[i+1:]); err != nil {
 				return dst, nil, err
 			}
+			i = len(vals) - len(rest)
+		default:
+			if dst, err = appendScalar(dst, v); err != nil {
+				return dst, nil, err
+			}
+			i++
 		}
-		return dst, vals, nil
-	case TagCompactArray:
-		if depth > MaxDepth {
-			return dst, nil, ErrTooDeep
-		}
-		return appendCompact(dst, v, vals)
 	}
-	dst, err = appendScalar(dst, v)
-	return dst, vals, err
+	return dst, vals[i:], nil
 }
 
-func appendCompact(dst []byte, head Value, vals []Value) ([]byte, []Value, error) {
+func appendCompact(dst []byte, head *Value, vals []Value) ([]byte, []Value, error) {
 	if head.N < 0 || head.N > len(vals) {
 		return dst, nil, fmt.Errorf("%w: compact-array of %d, %d values left", ErrLength, head.N, len(vals))
 	}
@@ -170,7 +173,7 @@ func appendCompact(dst []byte, head Value, vals []Value) ([]byte, []Value, error
 }
 
 // appendScalar appends a value that has no children.
-func appendScalar(dst []byte, v Value) ([]byte, error) {
+func appendScalar(dst []byte, v *Value) ([]byte, error) {
 	switch tagKind[v.Tag] {
 	case kindFixed:
 		size := int(fixedSize[v.Tag])
@@ -187,10 +190,17 @@ func appendScalar(dst []byte, v Value) ([]byte, error) {
 			return append(dst, byte(v.Tag), 0), nil
 		}
 		dst = append(dst, byte(v.Tag))
-		for i := size - 1; i >= 0; i-- {
-			dst = append(dst, byte(v.bits>>(8*uint(i))))
+		switch size {
+		case 1:
+			return append(dst, byte(v.bits)), nil
+		case 2:
+			return binary.BigEndian.AppendUint16(dst, uint16(v.bits)), nil
+		case 4:
+			return binary.BigEndian.AppendUint32(dst, uint32(v.bits)), nil
+		case 8:
+			return binary.BigEndian.AppendUint64(dst, v.bits), nil
 		}
-		return dst, nil
+		return dst, nil // null-data, dont-care
 	case kindString:
 		return append(AppendLength(append(dst, byte(v.Tag)), len(v.Bytes)), v.Bytes...), nil
 	case kindBits:
