@@ -132,7 +132,7 @@ func (r *ActionRequest) Decode(b []byte) error {
 	case ActionWithPblock:
 		r.Block = d.blockSA()
 	default:
-		d.badChoice(r.Choice)
+		d.badService(r.Choice)
 	}
 	if err := d.check("pblock"); err != nil {
 		return err
@@ -263,7 +263,7 @@ func (r *ActionResponse) Decode(b []byte) error {
 	case ActionResponseNextPblock:
 		r.BlockNumber = d.Uint32()
 	default:
-		d.badChoice(r.Choice)
+		d.badService(r.Choice)
 	}
 	for i := range r.Results {
 		r.Results[i].Return.Data = r.Results[i].Return.data.of(r.arena)

@@ -185,7 +185,7 @@ func (d *decoder) check(field string, args ...any) error {
 	return fmt.Errorf("%s.%s: %w", d.apdu, field, err)
 }
 
-// tag consumes the APDU tag and the CHOICE byte of a service APDU.
+// header consumes the APDU tag and the CHOICE byte of a service APDU.
 func (d *decoder) header(want byte) byte {
 	if t := d.Uint8(); t != want && d.Err() == nil {
 		d.Fail(fmt.Errorf("%w: tag 0x%02X, want 0x%02X", ErrUnknownAPDU, t, want))
@@ -193,9 +193,14 @@ func (d *decoder) header(want byte) byte {
 	return d.Uint8()
 }
 
+// badService records an unknown service CHOICE, the APDU's second byte.
+func (d *decoder) badService(c byte) {
+	d.FailAt(1, fmt.Errorf("%w %d", ErrBadChoice, c))
+}
+
 // badChoice records an unknown CHOICE value at the byte just read.
 func (d *decoder) badChoice(c byte) {
-	d.Fail(fmt.Errorf("%w %d", ErrBadChoice, c))
+	d.FailAt(d.Offset()-1, fmt.Errorf("%w %d", ErrBadChoice, c))
 }
 
 // end fails if bytes are left over.

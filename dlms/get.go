@@ -79,7 +79,7 @@ func (r *GetRequest) Decode(b []byte) error {
 			}
 		}
 	default:
-		d.badChoice(r.Choice)
+		d.badService(r.Choice)
 	}
 	for i := range r.Attributes {
 		r.Attributes[i].Access.Params = r.Attributes[i].params.of(r.arena)
@@ -236,7 +236,7 @@ func (r *GetResponse) Decode(b []byte) error {
 			}
 		}
 	default:
-		d.badChoice(r.Choice)
+		d.badService(r.Choice)
 	}
 	for i := range r.Results {
 		r.Results[i].Data = r.Results[i].data.of(r.arena)

@@ -144,7 +144,7 @@ func (r *SetRequest) Decode(b []byte) error {
 			}
 		}
 	default:
-		d.badChoice(r.Choice)
+		d.badService(r.Choice)
 	}
 	if err := d.check("datablock"); err != nil {
 		return err
@@ -245,14 +245,11 @@ func (r *SetResponse) Decode(b []byte) error {
 		}
 	default:
 		if d.Err() == nil {
-			d.badChoice(r.Choice)
+			d.badService(r.Choice)
 		}
 	}
 	if err := d.check("result"); err != nil {
 		return err
-	}
-	if d.Err() != nil {
-		r.Results = r.Results[:0]
 	}
 	return d.end()
 }

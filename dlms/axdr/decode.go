@@ -63,6 +63,14 @@ func (d *Decoder) Fail(err error) {
 	}
 }
 
+// FailAt records err at offset off unless an error is already recorded,
+// for a problem noticed after reading past its cause.
+func (d *Decoder) FailAt(off int, err error) {
+	if d.err == nil {
+		d.err = &DecodeError{Offset: off, Err: err}
+	}
+}
+
 // Bytes consumes n bytes and returns them, aliasing the buffer.
 func (d *Decoder) Bytes(n int) []byte {
 	if d.err != nil {
