@@ -310,7 +310,11 @@ func (c *SecurityContext) hlsTag(dst []byte, title *[8]byte, ic uint32, challeng
 }
 
 // VerifyHLS checks the peer's f(challenge), where challenge is the one this
-// side sent, in constant time; then records the counter it carries.
+// side sent, in constant time. The counter inside is authenticated but not
+// checked against the received counters: the peer computes f(challenge)
+// before it protects the APDU that carries it, so its counter is lower
+// than that APDU's; freshness comes from the challenge, new for every
+// association.
 func (c *SecurityContext) VerifyHLS(challenge, response []byte) error {
 	if len(response) != 5+TagSize || SecurityControl(response[0]) != HLSSecurityControl {
 		return fmt.Errorf("%w: HLS response of %d bytes", ErrAuthentication, len(response))
@@ -321,7 +325,7 @@ func (c *SecurityContext) VerifyHLS(challenge, response []byte) error {
 	if subtle.ConstantTimeCompare(want, response) != 1 {
 		return ErrAuthentication
 	}
-	return c.cfg.Counters.Accept(c.cfg.ReceiveKey, ic)
+	return nil
 }
 
 // NewChallenge reads an HLS challenge of n bytes (the Green Book allows

@@ -81,9 +81,9 @@ func TestHLSGMACGreenBookTable43(t *testing.T) {
 	if err := client.VerifyHLS(unhex(t, gbCtoS), fCtoS); err != nil {
 		t.Errorf("client rejects the server's f(CtoS): %v", err)
 	}
-	// The same response again carries an old counter.
-	if err := client.VerifyHLS(unhex(t, gbCtoS), fCtoS); !errors.Is(err, dlms.ErrReplay) {
-		t.Errorf("replayed f(CtoS): %v, want ErrReplay", err)
+	// A response is bound to its challenge: f(CtoS) does not answer StoC.
+	if err := client.VerifyHLS(unhex(t, gbStoC), fCtoS); !errors.Is(err, dlms.ErrAuthentication) {
+		t.Errorf("f(CtoS) offered for StoC: %v, want ErrAuthentication", err)
 	}
 	// A flipped tag bit, a wrong challenge, a short response fail.
 	bad := bytes.Clone(unhex(t, gbClientFStoC))
