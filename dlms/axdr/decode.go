@@ -171,76 +171,112 @@ func (d *Decoder) Value(dst []Value) []Value {
 	return dst
 }
 
+// value decodes one value tree at depth (the root is 1) without recursion:
+// open[k] counts the children still owed to the k-th open container. The
+// fixed-size and short strings of profile rows take a path that touches
+// only local variables.
 func (d *Decoder) value(dst []Value, depth int) []Value {
-	at := d.off
-	t := Tag(d.Uint8())
 	if d.err != nil {
 		return dst
 	}
-	switch tagKind[t] {
-	case kindFixed:
-		size := int(fixedSize[t])
-		b := d.Bytes(size)
-		if d.err != nil {
+	var open [MaxDepth]int
+	sp := 0
+	buf, off := d.buf, d.off
+	for {
+		at := off
+		if off >= len(buf) {
+			d.off = off
+			d.Fail(ErrTruncated)
 			return dst
 		}
-		v := Value{Tag: t}
-		switch t {
-		case TagDateTime, TagDate, TagTime:
-			v.Bytes = b
-		default:
-			v.bits = beBits(b, t.signed())
-		}
-		return append(dst, v)
-	case kindString:
-		n := d.Length()
-		b := d.Bytes(n)
-		if d.err != nil {
-			return dst
-		}
-		return append(dst, Value{Tag: t, Bytes: b})
-	case kindBits:
-		n := d.Length()
-		b := d.Bytes((n + 7) / 8)
-		if d.err != nil {
-			return dst
-		}
-		return append(dst, Value{Tag: t, Bytes: b, N: n})
-	case kindList:
-		if depth > MaxDepth {
-			d.off = at
-			d.Fail(ErrTooDeep)
-			return dst
-		}
-		n := d.Count(1)
-		dst = append(dst, Value{Tag: t, N: n})
-		for i := 0; i < n && d.err == nil; i++ {
-			// Fast path for the common child, a fixed-size scalar (the
-			// columns of a profile row): no call, one bounds check.
-			if d.off < len(d.buf) {
-				ct := Tag(d.buf[d.off])
-				if size := int(fixedSize[ct]); size > 0 && ct != TagDateTime && ct != TagDate && ct != TagTime &&
-					size < len(d.buf)-d.off {
-					b := d.buf[d.off+1 : d.off+1+size]
-					d.off += 1 + size
-					dst = append(dst, Value{Tag: ct, bits: beBits(b, ct.signed())})
-					continue
-				}
+		t := Tag(buf[off])
+		off++
+		switch tagKind[t] {
+		case kindFixed:
+			size := int(fixedSize[t])
+			if size > len(buf)-off {
+				d.off = off
+				d.Fail(ErrTruncated)
+				return dst
 			}
-			dst = d.value(dst, depth+1)
-		}
-		return dst
-	case kindCompact:
-		if depth > MaxDepth {
+			b := buf[off : off+size : off+size]
+			off += size
+			switch t {
+			case TagDateTime, TagDate, TagTime:
+				dst = append(dst, Value{Tag: t, Bytes: b})
+			default:
+				dst = append(dst, Value{Tag: t, bits: beBits(b, t.signed())})
+			}
+		case kindString:
+			if off < len(buf) && buf[off] < 0x80 && int(buf[off]) < len(buf)-off {
+				n := int(buf[off])
+				dst = append(dst, Value{Tag: t, Bytes: buf[off+1 : off+1+n : off+1+n]})
+				off += 1 + n
+				break
+			}
+			d.off = off
+			b := d.Bytes(d.Length())
+			if d.err != nil {
+				return dst
+			}
+			off = d.off
+			dst = append(dst, Value{Tag: t, Bytes: b})
+		case kindBits:
+			d.off = off
+			n := d.Length()
+			b := d.Bytes((n + 7) / 8)
+			if d.err != nil {
+				return dst
+			}
+			off = d.off
+			dst = append(dst, Value{Tag: t, Bytes: b, N: n})
+		case kindList:
+			if depth+sp > MaxDepth {
+				d.off = at
+				d.Fail(ErrTooDeep)
+				return dst
+			}
+			d.off = off
+			n := d.Count(1)
+			if d.err != nil {
+				return dst
+			}
+			off = d.off
+			dst = append(dst, Value{Tag: t, N: n})
+			if n > 0 {
+				open[sp] = n
+				sp++
+				continue
+			}
+		case kindCompact:
+			if depth+sp > MaxDepth {
+				d.off = at
+				d.Fail(ErrTooDeep)
+				return dst
+			}
+			d.off = off
+			dst = d.compactArray(dst, depth+sp)
+			if d.err != nil {
+				return dst
+			}
+			off = d.off
+		default:
 			d.off = at
-			d.Fail(ErrTooDeep)
+			d.Fail(ErrTag)
 			return dst
 		}
-		return d.compactArray(dst, depth)
+		// A value is complete: close every container it completes.
+		for {
+			if sp == 0 {
+				d.off = off
+				return dst
+			}
+			if open[sp-1]--; open[sp-1] > 0 {
+				break
+			}
+			sp--
+		}
 	}
-	d.off = at
-	d.Fail(ErrTag)
-	return dst
 }
 
 // beBits reads a big-endian integer of len(b) ≤ 8 bytes, sign-extending it
