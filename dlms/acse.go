@@ -426,19 +426,9 @@ func decodeACSE(b []byte, name string, tag byte, field func(d *decoder, tag byte
 // berLength consumes a BER definite length (short form, or 0x81/0x82/0x83/0x84 long form).
 func (d *decoder) berLength() int { return d.Length() }
 
-func appendBERLength(dst []byte, n int) []byte {
-	// BER and A-XDR lengths share their short and long forms.
-	switch {
-	case n < 0x80:
-		return append(dst, byte(n))
-	case n <= 0xFF:
-		return append(dst, 0x81, byte(n))
-	}
-	return append(dst, 0x82, byte(n>>8), byte(n))
-}
-
 func appendTLV(dst []byte, tag byte, v []byte) []byte {
-	return append(appendBERLength(append(dst, tag), len(v)), v...)
+	// BER and A-XDR definite lengths share their short and long forms.
+	return append(axdr.AppendLength(append(dst, tag), len(v)), v...)
 }
 
 // appendWrappedOctets appends outer{inner{v}}, e.g. BE L 04 L value.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
 // Security errors.
@@ -170,7 +172,7 @@ func (c *SecurityContext) protect(dst []byte, tag byte, apdu []byte, dedicated b
 	if c.cfg.Policy&SecurityAuthentication != 0 {
 		n += TagSize
 	}
-	dst = appendBERLength(dst, n)
+	dst = axdr.AppendLength(dst, n)
 	return c.seal(dst, aead, c.cfg.Policy, &c.localTitle, ic, apdu), nil
 }
 
