@@ -85,7 +85,9 @@ func AppendFloat64(dst []byte, v float64) []byte {
 }
 
 // AppendBitString appends a bit-string of nbits bits taken from b, most
-// significant bit of b[0] first.
+// significant bit of b[0] first. b must hold (nbits+7)/8 bytes; a shorter b
+// is the caller's mistake and panics, like a short buffer given to
+// binary.PutUvarint.
 func AppendBitString(dst, b []byte, nbits int) []byte {
 	return append(AppendLength(append(dst, byte(TagBitString)), nbits), b[:(nbits+7)/8]...)
 }
