@@ -191,7 +191,13 @@ func (d *Decoder) value(dst []Value, depth int) []Value {
 		}
 		t := Tag(buf[off])
 		off++
-		switch tagKind[t] {
+		k := tagKind[t]
+		if (k == kindList || k == kindCompact) && depth+sp > MaxDepth {
+			d.off = at
+			d.Fail(ErrTooDeep)
+			return dst
+		}
+		switch k {
 		case kindFixed:
 			size := int(fixedSize[t])
 			if size > len(buf)-off {
@@ -231,11 +237,6 @@ func (d *Decoder) value(dst []Value, depth int) []Value {
 			off = d.off
 			dst = append(dst, Value{Tag: t, Bytes: b, N: n})
 		case kindList:
-			if depth+sp > MaxDepth {
-				d.off = at
-				d.Fail(ErrTooDeep)
-				return dst
-			}
 			d.off = off
 			n := d.Count(1)
 			if d.err != nil {
@@ -249,11 +250,6 @@ func (d *Decoder) value(dst []Value, depth int) []Value {
 				continue
 			}
 		case kindCompact:
-			if depth+sp > MaxDepth {
-				d.off = at
-				d.Fail(ErrTooDeep)
-				return dst
-			}
 			d.off = off
 			dst = d.compactArray(dst, depth+sp)
 			if d.err != nil {
