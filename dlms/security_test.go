@@ -359,3 +359,32 @@ func TestOpenRejectsRelabelledTag(t *testing.T) {
 		t.Errorf("original APDU after the relabelled one: %v", err)
 	}
 }
+
+// Green Book Table 40, "Example: glo-get-request xDLMS APDU" (Ed. 7 p. 285):
+// GET of the clock's time, system title 4D4D4D0000BC614E ("MMM" 12345678),
+// IC 01234567, the Table 43 keys, under each security control.
+func TestGreenBookGloGetRequestTable40(t *testing.T) {
+	plain := unhex(t, "C0 01 00 0008 0000010000FF 02 00")
+	for _, tc := range []struct {
+		name   string
+		policy dlms.SecurityControl
+		want   string
+	}{
+		{"authenticated", dlms.SecurityAuthentication, "C8 1E 10 01234567 C0010000080000010000FF0200 06725D910F9221D263877516"},
+		{"encrypted", dlms.SecurityEncryption, "C8 12 20 01234567 411312FF935A47566827C467BC"},
+		{"authenticated and encrypted", dlms.SecurityAuthenticatedEncryption, "C8 1E 30 01234567 411312FF935A47566827C467BC 7D825C3BE4A77C3FCC056B6B"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := side(t, gbServerTitle, gbClientTitle, gbServerIC, tc.policy)
+			got, err := client.Protect(nil, plain, false)
+			if want := unhex(t, tc.want); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("Protect = %X, %v\nwant      %X", got, err, want)
+			}
+			server := side(t, gbClientTitle, gbServerTitle, 1, tc.policy)
+			back, err := server.Open(nil, got)
+			if err != nil || !bytes.Equal(back, plain) {
+				t.Errorf("Open = %X, %v", back, err)
+			}
+		})
+	}
+}
