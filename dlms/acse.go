@@ -205,8 +205,12 @@ func (a *AARQ) String() string {
 	if a.HasMechanism {
 		n.kids = append(n.kids, leaf("mechanism-name: %s", a.Mechanism))
 	}
-	if len(a.CallingAuthValue) > 0 {
-		// The value is a password under LLS: never print it.
+	switch {
+	case len(a.CallingAuthValue) > 0 && a.HasMechanism && a.Mechanism >= MechanismHigh:
+		// An HLS challenge (CtoS): random, not secret, useful in traces.
+		n.kids = append(n.kids, leaf("calling-authentication-value: %X", a.CallingAuthValue))
+	case len(a.CallingAuthValue) > 0:
+		// A password under LLS (or without a mechanism): never printed.
 		n.kids = append(n.kids, leaf("calling-authentication-value: %d bytes", len(a.CallingAuthValue)))
 	}
 	if len(a.UserInformation) > 0 {
