@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
+	"github.com/amigo-ami/amigo/metrology/verify"
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
@@ -45,6 +47,16 @@ func scenarios() map[string]scenario {
 					}
 				}
 				return m, nil
+			},
+		},
+		"metrology": {
+			doc: "three-phase metrology core at 8 kHz with harmonics: meter-s/cpu-s, allocs/window",
+			run: func(context.Context) (map[string]float64, error) {
+				r := testing.Benchmark(verify.BenchmarkCore)
+				if r.N == 0 {
+					return nil, errors.New("benchmark failed")
+				}
+				return bench.Metrics(r), nil
 			},
 		},
 	}
