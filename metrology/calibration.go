@@ -36,7 +36,7 @@ func UnityCalibration() Calibration {
 }
 
 // Validate reports the first channel whose parameters are unusable: gains
-// must be positive and finite, offsets finite, delays within ±1 ms.
+// must lie in [1e-9, 1e9], offsets within ±MaxSample, delays within ±1 ms.
 func (c *Calibration) Validate() error {
 	for p := range 3 {
 		for _, ch := range []struct {
@@ -45,9 +45,9 @@ func (c *Calibration) Validate() error {
 		}{{"u", c.U[p]}, {"i", c.I[p]}} {
 			name := fmt.Sprintf("%s%c", ch.name, 'a'+p)
 			switch {
-			case !(ch.cc.Gain > 0) || math.IsInf(ch.cc.Gain, 0):
+			case !(ch.cc.Gain >= 1e-9 && ch.cc.Gain <= 1e9):
 				return fmt.Errorf("%w: calibration %s: gain %v", ErrConfig, name, ch.cc.Gain)
-			case math.IsNaN(ch.cc.Offset) || math.IsInf(ch.cc.Offset, 0):
+			case !(math.Abs(ch.cc.Offset) <= MaxSample):
 				return fmt.Errorf("%w: calibration %s: offset %v", ErrConfig, name, ch.cc.Offset)
 			case !(math.Abs(ch.cc.Delay) <= maxDelay):
 				return fmt.Errorf("%w: calibration %s: delay %v s beyond ±%v s", ErrConfig, name, ch.cc.Delay, maxDelay)

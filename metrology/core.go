@@ -12,8 +12,13 @@ import (
 var ErrFinished = errors.New("metrology: core finished")
 
 // ErrFrame is returned (wrapped) by Process for input that is not whole
-// frames of finite samples.
+// frames of finite samples within ±MaxSample.
 var ErrFrame = errors.New("metrology: bad sample frame")
+
+// MaxSample bounds the magnitude of a raw sample (volts or amperes): far
+// beyond any meter input, and small enough that no square or product in the
+// analysis can overflow.
+const MaxSample = 1e9
 
 // Core is the metrology core of one meter: it turns sample frames into
 // windows of IEEE 1459 quantities, integrates them into the energy registers
@@ -148,8 +153,8 @@ func (c *Core) Process(frames []float64) error {
 		return fmt.Errorf("%w: %d values are not whole frames of %d channels", ErrFrame, len(frames), c.ncol)
 	}
 	for k, v := range frames {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: frame %d channel %d: %v", ErrFrame, k/c.ncol, k%c.ncol, v)
+		if !(math.Abs(v) <= MaxSample) {
+			return fmt.Errorf("%w: frame %d channel %d: %v beyond ±%g", ErrFrame, k/c.ncol, k%c.ncol, v, MaxSample)
 		}
 	}
 	capacity := len(c.buf[c.slots[0]])

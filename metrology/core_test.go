@@ -38,21 +38,21 @@ func TestCoreEnergyCoversEveryFrame(t *testing.T) {
 	}
 }
 
-// Z1 through the core: freezes at minute boundaries that fall anywhere
-// inside a window; every full minute carries P·60 s and the deltas add up
-// to the registers exactly.
+// Freezes through the core: boundaries every 10 s that fall anywhere inside
+// a window (the verify matrix's Z1 does the same for 1 and 15 minutes); every
+// full interval carries P·10 s and the deltas add up to the registers exactly.
 func TestCoreFreezesSplitWindows(t *testing.T) {
 	p := signal.Phase{U: signal.Sine(230, 0), I: signal.Sine(3, signal.Deg(-210))} // current lags by 210°: exporting, QIII
 	s := &signal.Signal{Rate: 3200, Frequency: 49.9, Phases: [3]*signal.Phase{&p}}
 	var freezes []metrology.Freeze
-	start := time.Date(2026, 5, 1, 11, 59, 31, 123_456_789, time.UTC)
-	run(t, s, 185, metrology.Config{Energy: metrology.EnergyConfig{
+	start := time.Date(2026, 5, 1, 11, 59, 51, 123_456_789, time.UTC)
+	run(t, s, 31, metrology.Config{Energy: metrology.EnergyConfig{
 		Start:         start,
-		FreezePeriods: []time.Duration{time.Minute},
+		FreezePeriods: []time.Duration{10 * time.Second},
 		OnFreeze:      func(f metrology.Freeze) { freezes = append(freezes, f) },
 	}})
 	if len(freezes) != 3 {
-		t.Fatalf("%d freezes, want 3 (12:00, 12:01, 12:02)", len(freezes))
+		t.Fatalf("%d freezes, want 3 (12:00:00, :10, :20)", len(freezes))
 	}
 	tr := s.Truth()
 	var sum metrology.Registers
@@ -61,15 +61,15 @@ func TestCoreFreezesSplitWindows(t *testing.T) {
 		if k == 0 {
 			continue
 		}
-		if e := relErr(-f.Delta.ActiveExport.Wh(), tr.P/60); e > 2e-4 || f.Delta.ActiveImport != 0 {
-			t.Errorf("minute to %v: export %v Wh, want %.6f", f.At, f.Delta.ActiveExport, -tr.P/60)
+		if e := relErr(-f.Delta.ActiveExport.Wh(), tr.P/360); e > 2e-4 || f.Delta.ActiveImport != 0 {
+			t.Errorf("interval to %v: export %v Wh, want %.6f", f.At, f.Delta.ActiveExport, -tr.P/360)
 		}
-		if e := relErr(-f.Delta.Reactive[metrology.QIII].Wh(), tr.Q1/60); e > 2e-4 {
-			t.Errorf("minute to %v: QIII %v varh, want %.6f", f.At, f.Delta.Reactive[metrology.QIII], -tr.Q1/60)
+		if e := relErr(-f.Delta.Reactive[metrology.QIII].Wh(), tr.Q1/360); e > 2e-4 {
+			t.Errorf("interval to %v: QIII %v varh, want %.6f", f.At, f.Delta.Reactive[metrology.QIII], -tr.Q1/360)
 		}
 	}
 	if sum != freezes[2].Registers {
-		t.Errorf("Σ deltas %+v ≠ registers at 12:02 %+v", sum, freezes[2].Registers)
+		t.Errorf("Σ deltas %+v ≠ registers at 12:00:20 %+v", sum, freezes[2].Registers)
 	}
 }
 
@@ -82,6 +82,7 @@ func TestCoreRejectsBadFrames(t *testing.T) {
 		"partial frame": {1, 2, 3},
 		"NaN":           {1, 2, 3, math.NaN()},
 		"Inf":           {math.Inf(-1), 2, 3, 4},
+		"beyond 1e9":    {1, 2e9, 3, 4},
 	} {
 		if err := core.Process(frames); !errors.Is(err, metrology.ErrFrame) {
 			t.Errorf("%s: %v, want ErrFrame", name, err)

@@ -72,7 +72,8 @@ func (c *Core) refine(ref int, f float64) (float64, bool) {
 		src[0], dst[0] = c.buf[2*ref], c.grid[2*ref]
 		c.kern.resample(&dst, &src, 1, c.start-c.delay[2*ref], c.step(f))
 		eps, amp := c.fineError(dst[0])
-		if amp < voltageFloor*c.cfg.NominalVoltage || math.Abs(eps) > lostEps {
+		// (written so that a NaN from absurd input also unlocks)
+		if !(amp >= voltageFloor*c.cfg.NominalVoltage) || !(math.Abs(eps) <= lostEps) {
 			return c.unlock()
 		}
 		refined := clampFrequency(f*(1+eps), c.cfg.Nominal)
@@ -182,7 +183,7 @@ func (c *Core) coarse(ref int) (float64, bool) {
 		return 0, false
 	}
 	f := float64(count-1) * rate / (last - first)
-	if f < trackLow*nominal || f > trackHigh*nominal {
+	if !(f >= trackLow*nominal && f <= trackHigh*nominal) {
 		return 0, false
 	}
 	return f, true

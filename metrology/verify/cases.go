@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/amigo-ami/amigo/metrology"
@@ -171,9 +172,9 @@ func startingCase() Case {
 // A10: with 115 % Un and no load (only a little noise and DC offset in the
 // current channels) nothing at all may register.
 func creepCase() Case {
-	return Case{ID: "A10", Test: "no-load creep", Condition: "1.15·Un, I = 0 + 0.5 mA noise + 0.2 mA DC, 10 s", Budget: 0, Unit: "µWh",
+	return Case{ID: "A10", Test: "no-load creep", Condition: "1.15·Un, I = 0 + 0.5 mA noise + 0.2 mA DC, 5 s", Budget: 0, Unit: "µWh",
 		measure: func(m *meter) (float64, error) {
-			core, _, err := m.run(noLoadSignal(), 10, metrology.Config{})
+			core, _, err := m.run(noLoadSignal(), 5, metrology.Config{})
 			if err != nil {
 				return 0, err
 			}
@@ -342,36 +343,50 @@ func harmonicsCase(f float64) Case {
 }
 
 // Z1: 1-min and 15-min freezes falling anywhere inside windows, from a
-// start between boundaries. The first point checks the bookkeeping: the
-// 1-min deltas up to 12:15 add up to the 15-min freeze taken at the same
-// instant, and all 1-min deltas to the last 1-min freeze (error in µWh over
-// all registers). The second checks the energy of the whole minute
-// 12:15–12:16, which begins and ends inside windows.
+// start between boundaries (12:14:58.9, so 12:15:00 carries both periods).
+// The first point checks the bookkeeping: the 1-min deltas up to 12:15 add
+// up to the 15-min freeze taken at the same instant, and all 1-min deltas to
+// the last 1-min freeze (error in µWh over all registers). The second
+// checks the energy of the whole minute 12:15–12:16, which begins and ends
+// inside windows. Both points share one run.
 func freezeCases() []Case {
-	run := func(m *meter) (map[time.Duration][]metrology.Freeze, float64, error) {
-		frozen := map[time.Duration][]metrology.Freeze{}
-		cfg := metrology.Config{Energy: metrology.EnergyConfig{
-			Start:    time.Date(2026, 6, 1, 12, 14, 40, 300_000_000, time.UTC),
-			OnFreeze: func(f metrology.Freeze) { frozen[f.Period] = append(frozen[f.Period], f) },
-		}}
-		s := threePhase(load(In, pfAngle(0.8)), Fn)
-		if _, _, err := m.run(s, 81, cfg); err != nil {
-			return nil, 0, err
-		}
-		if len(frozen[time.Minute]) != 2 || len(frozen[15*time.Minute]) != 1 {
-			return nil, 0, fmt.Errorf("%d 1-min and %d 15-min freezes, want 2 and 1", len(frozen[time.Minute]), len(frozen[15*time.Minute]))
-		}
-		return frozen, s.Truth().P, nil
+	type result struct {
+		frozen map[time.Duration][]metrology.Freeze
+		p      float64
 	}
-	const cond = "3 × In, PF 0.8 ind, start 12:14:40.3, 81 s"
+	var (
+		once sync.Once
+		res  result
+		err  error
+	)
+	run := func(m *meter) (result, error) {
+		once.Do(func() {
+			frozen := map[time.Duration][]metrology.Freeze{}
+			cfg := metrology.Config{Energy: metrology.EnergyConfig{
+				Start:    time.Date(2026, 6, 1, 12, 14, 58, 900_000_000, time.UTC),
+				OnFreeze: func(f metrology.Freeze) { frozen[f.Period] = append(frozen[f.Period], f) },
+			}}
+			s := threePhase(load(In, pfAngle(0.8)), Fn)
+			if _, _, err = m.run(s, 61.5, cfg); err != nil {
+				return
+			}
+			if len(frozen[time.Minute]) != 2 || len(frozen[15*time.Minute]) != 1 {
+				err = fmt.Errorf("%d 1-min and %d 15-min freezes, want 2 and 1", len(frozen[time.Minute]), len(frozen[15*time.Minute]))
+				return
+			}
+			res = result{frozen, s.Truth().P}
+		})
+		return res, err
+	}
+	const cond = "3 × In, PF 0.8 ind, start 12:14:58.9, 61.5 s"
 	return []Case{
 		{ID: "Z1", Test: "Σ interval increments = register delta", Condition: cond, Budget: 0, Unit: "µWh",
 			measure: func(m *meter) (float64, error) {
-				frozen, _, err := run(m)
+				r, err := run(m)
 				if err != nil {
 					return 0, err
 				}
-				mins, quarter := frozen[time.Minute], frozen[15*time.Minute][0]
+				mins, quarter := r.frozen[time.Minute], r.frozen[15*time.Minute][0]
 				var sum metrology.Registers
 				for _, f := range mins {
 					sum = sum.Add(f.Delta)
@@ -382,12 +397,12 @@ func freezeCases() []Case {
 			}},
 		{ID: "Z1", Test: "interval energy between freezes", Condition: "minute 12:15–12:16, " + cond, Budget: 0.02, Unit: "%",
 			measure: func(m *meter) (float64, error) {
-				frozen, p, err := run(m)
+				r, err := run(m)
 				if err != nil {
 					return 0, err
 				}
-				got := frozen[time.Minute][1].Delta.ActiveImport.Wh()
-				return 100 * (got/(p/60) - 1), nil
+				got := r.frozen[time.Minute][1].Delta.ActiveImport.Wh()
+				return 100 * (got/(r.p/60) - 1), nil
 			}},
 	}
 }

@@ -60,7 +60,7 @@ func TestMatrixCatchesGainError(t *testing.T) {
 // point tests the anti-creep logic, not an idle signal.
 func TestNoLoadConditionWouldCreep(t *testing.T) {
 	m := &meter{}
-	core, _, err := m.run(noLoadSignal(), 10, metrology.Config{Energy: metrology.EnergyConfig{NoLoadCurrent: 1e-9}})
+	core, _, err := m.run(noLoadSignal(), 5, metrology.Config{Energy: metrology.EnergyConfig{NoLoadCurrent: 1e-9}})
 	if err != nil {
 		t.Fatal(err)
 	}
