@@ -17,6 +17,9 @@ type PhasePower struct {
 	S    float64 // apparent power, VA
 }
 
+// PF is P/S, 0 when S is 0.
+func (p PhasePower) PF() float64 { return ratio(p.P, p.S) }
+
 // Power is the input of one integration step and the instantaneous values a
 // View reports.
 type Power struct {

@@ -144,7 +144,10 @@ func (c *Core) View() *View { return c.view }
 // Process takes interleaved sample frames: for each wired phase in a, b, c
 // order, u (V) then i (A). Any number of whole frames may be passed at a
 // time; windows are analysed and integrated as soon as they are complete.
-// A non-finite sample rejects the whole call before anything is taken.
+// A sample that is not finite or beyond ±MaxSample rejects the whole call
+// (ErrFrame) before anything is taken. A window whose power the registers
+// cannot take (beyond MaxPhasePower) is not registered and Process returns
+// the ErrRange error.
 func (c *Core) Process(frames []float64) error {
 	if c.finished {
 		return ErrFinished

@@ -139,7 +139,61 @@ func TestViewReturnsCopies(t *testing.T) {
 		t.Error("Measurement shares storage with the core")
 	}
 	inst := v.Instant()
-	if relErr(inst.Phases[0].P, 8589.162) > 1e-4 || inst.Frequency != again.Frequency {
+	if relErr(inst.Phases[0].P, 8589.162) > 1e-4 || relErr(inst.Phases[0].PF(), 8589.162/10517.493) > 1e-4 || inst.Frequency != again.Frequency {
 		t.Errorf("Instant = %+v", inst)
+	}
+}
+
+// The view may be read from other goroutines while samples are processed
+// (run with -race).
+func TestViewConcurrentWithProcess(t *testing.T) {
+	p := signal.AnnexB()
+	s := &signal.Signal{Rate: 4000, Frequency: 50, Phases: [3]*signal.Phase{&p}}
+	x, err := s.Samples(4000 * 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := metrology.New(metrology.Config{Rate: 4000, Phases: [3]bool{true}, NominalVoltage: 100,
+		Energy: metrology.EnergyConfig{FreezePeriods: []time.Duration{time.Second}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := core.View()
+	done := make(chan struct{})
+	reads := make(chan int)
+	go func() {
+		n := 0
+		var last metrology.Energy
+		for {
+			r := v.Registers()
+			if r.ActiveImport < last {
+				t.Error("register went backwards")
+			}
+			last = r.ActiveImport
+			v.Instant()
+			v.Measurement()
+			v.Freezes(time.Second)
+			v.Identity()
+			if _, err := v.Capture(2); err != nil {
+				t.Error(err)
+			}
+			n++
+			select {
+			case <-done:
+				reads <- n
+				return
+			default:
+			}
+		}
+	}()
+	for k := 0; k < len(x); k += 2 * 100 {
+		if err := core.Process(x[k:min(len(x), k+200)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	<-reads
+	if len(v.Freezes(time.Second)) == 0 {
+		t.Error("no freezes")
 	}
 }

@@ -64,7 +64,7 @@ func (c *Core) track(f float64, resampled bool) (fw float64, locked, kept bool) 
 // refine iterates the estimator on the reference voltage alone, starting
 // from f, until the window fits the fundamental.
 func (c *Core) refine(ref int, f float64) (float64, bool) {
-	for pass := 0; pass < maxPasses; pass++ {
+	for pass := 1; ; pass++ {
 		if !c.fits(f) {
 			return f, false // end of stream; the caller finds it does not fit
 		}
@@ -77,13 +77,12 @@ func (c *Core) refine(ref int, f float64) (float64, bool) {
 			return c.unlock()
 		}
 		refined := clampFrequency(f*(1+eps), c.cfg.Nominal)
-		if math.Abs(eps) <= acceptEps || pass == maxPasses-1 {
+		if math.Abs(eps) <= acceptEps || pass == maxPasses {
 			c.locked, c.freq, c.ref = true, refined, ref
 			return f, true
 		}
 		f = refined
 	}
-	panic("unreachable")
 }
 
 // unlock falls back to free-running windows at the nominal frequency.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -129,22 +128,12 @@ func newMetrologyGenCmd() *cobra.Command {
 
 // writeSignal streams seconds of s as a sample file.
 func writeSignal(out io.Writer, s *signal.Signal, seconds float64) error {
-	g, err := s.Generator()
-	if err != nil {
-		return err
-	}
 	w, err := samplecsv.NewWriter(out, s.Present())
 	if err != nil {
 		return err
 	}
-	nc := s.Channels()
-	buf := make([]float64, 4096*nc)
-	for left := int(math.Round(seconds * s.Rate)); left > 0; {
-		n := g.Read(buf[:min(left, 4096)*nc])
-		if err := w.Write(buf[:n*nc]); err != nil {
-			return err
-		}
-		left -= n
+	if err := s.Stream(seconds, w.Write); err != nil {
+		return err
 	}
 	return w.Flush()
 }

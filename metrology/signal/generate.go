@@ -58,6 +58,26 @@ func (s *Signal) Samples(n int) ([]float64, error) {
 	return dst, nil
 }
 
+// Stream generates the first seconds of s (rounded to whole samples) and
+// hands them to fn in chunks of at most 4096 frames; fn must not keep the
+// slice, which is reused. It stops at fn's first error and returns it.
+func (s *Signal) Stream(seconds float64, fn func(frames []float64) error) error {
+	g, err := s.Generator()
+	if err != nil {
+		return err
+	}
+	nc := s.Channels()
+	buf := make([]float64, 4096*nc)
+	for left := int(math.Round(seconds * s.Rate)); left > 0; {
+		n := g.Read(buf[:min(left, 4096)*nc])
+		if err := fn(buf[:n*nc]); err != nil {
+			return err
+		}
+		left -= n
+	}
+	return nil
+}
+
 // Read fills dst with whole frames (len(dst)/channels of them, any remainder
 // is left untouched) and returns how many it wrote.
 func (g *Generator) Read(dst []float64) int {

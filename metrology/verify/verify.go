@@ -135,20 +135,7 @@ func (m *meter) newCore(s *signal.Signal, cfg metrology.Config) (*metrology.Core
 
 // feed processes the first seconds of s.
 func feed(core *metrology.Core, s *signal.Signal, seconds float64) error {
-	g, err := s.Generator()
-	if err != nil {
-		return err
-	}
-	nc := s.Channels()
-	buf := make([]float64, 4096*nc)
-	for left := int(math.Round(seconds * s.Rate)); left > 0; {
-		n := g.Read(buf[:min(left, 4096)*nc])
-		if err := core.Process(buf[:n*nc]); err != nil {
-			return err
-		}
-		left -= n
-	}
-	return nil
+	return s.Stream(seconds, core.Process)
 }
 
 // energyError is the relative error, in %, of the active energy registered
