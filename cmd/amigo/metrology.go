@@ -198,7 +198,7 @@ func writeVerifyTable(out io.Writer, rep verifyReport) error {
 			failed++
 		}
 		budget := fmt.Sprintf("±%g %s", p.Budget, p.Unit)
-		if p.ID == "A9" {
+		if p.OneSided {
 			budget = fmt.Sprintf("≤ %g %s", p.Budget, p.Unit)
 		}
 		errFormat := "%.4g %s" // counts and ratios

@@ -187,7 +187,7 @@ func TestMetrologyVerify(t *testing.T) {
 func TestVerifyTableShowsFailures(t *testing.T) {
 	rep := verifyReport{Class: "0.2S", Points: []verify.Point{
 		{ID: "A1", Test: "active energy", Condition: "In, PF 1", Error: 0.05, Budget: 0.02, Unit: "%", Pass: false},
-		{ID: "A9", Test: "starting", Condition: "Ist", Error: 1.01, Budget: 1.2, Unit: "× expected time", Pass: true},
+		{ID: "A9", Test: "starting", Condition: "Ist", Error: 1.01, Budget: 1.2, OneSided: true, Unit: "× expected time", Pass: true},
 	}}
 	var b bytes.Buffer
 	if err := writeVerifyTable(&b, rep); err != nil {

@@ -19,8 +19,8 @@
 // analytic energy: P·T for loads that repeat every cycle (the registers
 // cover every sample after Core.Finish), and the exact integral of u·i over
 // the windows for the burst-fired load, whose power changes from window to
-// window. Errors are signed; a point passes when |error| ≤ budget (A9: when
-// the time ratio is at most the budget).
+// window. Errors are signed; a point passes when |error| ≤ budget (A9 is
+// one-sided: the time ratio must be positive and at most the budget).
 //
 // Every point is also a Go test (verify_test.go), and `amigo metrology
 // verify` prints the table. Run is deterministic: the noise is seeded.
