@@ -57,7 +57,7 @@ func (h Harmonic) P() float64 { return real(h.U * cmplx.Conj(h.I)) }
 func (h Harmonic) Q() float64 { return imag(h.U * cmplx.Conj(h.I)) }
 
 // Angle is the angle of I relative to U in degrees, (−180, 180]; 0 when
-// either is zero.
+// either is zero, and meaningless when either is mere rounding noise.
 func (h Harmonic) Angle() float64 {
 	if h.U == 0 || h.I == 0 {
 		return 0

@@ -234,7 +234,9 @@ func (a *aggregate) report(phases [3]bool) *Report {
 		var hu, hi float64
 		for h := 1; h <= a.harmonics; h++ {
 			hr := HarmonicReport{H: h, URMS: math.Sqrt(s.hu2[h] / T), IRMS: math.Sqrt(s.hi2[h] / T), PW: s.hp[h] / T}
-			if s.hx[h] != 0 {
+			// The angle is left 0 where either harmonic is rounding noise
+			// (below 10⁻⁶ of its fundamental): it would be meaningless.
+			if hr.URMS > 1e-6*u1 && hr.IRMS > 1e-6*i1 {
 				hr.AngleDeg = -cmplx.Phase(s.hx[h]) * 180 / math.Pi
 				if hr.AngleDeg <= -180 {
 					hr.AngleDeg += 360

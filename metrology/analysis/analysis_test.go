@@ -68,6 +68,11 @@ func TestAnalyzeAnnexB(t *testing.T) {
 	if len(p.Harmonics) != 50 || p.Harmonics[49].H != 50 {
 		t.Errorf("%d harmonics", len(p.Harmonics))
 	}
+	for _, h := range []int{2, 4, 9, 50} { // absent: no angle from rounding noise
+		if a := p.Harmonics[h-1].AngleDeg; a != 0 {
+			t.Errorf("absent harmonic %d has angle %v°", h, a)
+		}
+	}
 	var text bytes.Buffer
 	if err := rep.WriteText(&text, "annexb.csv"); err != nil {
 		t.Fatal(err)

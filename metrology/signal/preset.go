@@ -29,7 +29,7 @@ func presets() map[string]preset {
 					I: Sine(5, Deg(-30)).With(Component{Order: 5, RMS: 2, Phase: Deg(-10)}),
 				}}
 			}},
-		"threephase-balanced": {"three phases, 230 V, 5 A lagging 36.87° (PF 0.8), 3 %/2 % 5th and 7th voltage harmonics",
+		"threephase-balanced": {"three phases, 230 V with 3 % 5th and 2 % 7th, 5 A lagging 36.87° (PF1 0.8) with 10 % 5th",
 			func(float64) [3]*Phase {
 				return ThreePhase(Phase{
 					U: Sine(230, 0).With(Component{Order: 5, RMS: 6.9, Phase: Deg(10)}, Component{Order: 7, RMS: 4.6, Phase: Deg(-40)}),
