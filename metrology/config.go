@@ -30,8 +30,8 @@ const (
 // Config describes one metrology core. The zero value is not usable: Rate
 // and at least one phase are required.
 type Config struct {
-	// Rate is the sample rate of every channel, in samples per second. It
-	// must be at least MinRate(Nominal).
+	// Rate is the sample rate of every channel, in samples per second,
+	// from MinRate(Nominal) to MaxRate.
 	Rate float64
 	// Nominal is the nominal frequency, 50 (default) or 60 Hz. It fixes the
 	// window: 10 cycles at 50 Hz, 12 at 60 Hz (IEC 61000-4-7, ≈ 200 ms).
@@ -60,6 +60,9 @@ type Config struct {
 // the harmonic analysis at least up to the 21st order; the 50th needs
 // 50/0.36 ≈ 139 samples per cycle (6.95 kHz at 50 Hz).
 func MinRate(nominal float64) float64 { return 64 * nominal }
+
+// MaxRate bounds the sample rate, and with it the buffers (a few MB per core).
+const MaxRate = 1e6
 
 // harmonicOrders is the highest harmonic order analysed at a rate: the
 // 50th, or the highest that stays in the resampler's flat band at the
@@ -93,8 +96,8 @@ func (c *Config) validate() error {
 	switch {
 	case c.Nominal != 50 && c.Nominal != 60:
 		return fmt.Errorf("%w: nominal frequency %v Hz: want 50 or 60", ErrConfig, c.Nominal)
-	case !(c.Rate >= MinRate(c.Nominal)) || math.IsInf(c.Rate, 0):
-		return fmt.Errorf("%w: rate %v Hz: want at least %v Hz (64 samples per nominal cycle)", ErrConfig, c.Rate, MinRate(c.Nominal))
+	case !(c.Rate >= MinRate(c.Nominal)) || c.Rate > MaxRate:
+		return fmt.Errorf("%w: rate %v Hz: want %v Hz (64 samples per nominal cycle) to %v Hz", ErrConfig, c.Rate, MinRate(c.Nominal), MaxRate)
 	case !c.Phases[0] && !c.Phases[1] && !c.Phases[2]:
 		return fmt.Errorf("%w: no phase wired", ErrConfig)
 	case !(c.NominalVoltage > 0) || math.IsInf(c.NominalVoltage, 0):

@@ -95,6 +95,7 @@ func TestNewRejectsConfig(t *testing.T) {
 	cases := map[string]func(*metrology.Config){
 		"rate below 64/cycle": func(c *metrology.Config) { c.Rate = 3199 },
 		"NaN rate":            func(c *metrology.Config) { c.Rate = math.NaN() },
+		"rate 2 MHz":          func(c *metrology.Config) { c.Rate = 2e6 },
 		"nominal 55":          func(c *metrology.Config) { c.Nominal = 55 },
 		"no phase":            func(c *metrology.Config) { c.Phases = [3]bool{} },
 		"zero gain": func(c *metrology.Config) {

@@ -90,6 +90,8 @@ func (o Options) Check() error {
 		return fmt.Errorf("--rate %v: must be a positive number of samples per second", o.Rate)
 	case o.Rate < metrology.MinRate(nominal):
 		return fmt.Errorf("--rate %v: too low for %v Hz: need at least %v Hz (64 samples per cycle)", o.Rate, nominal, metrology.MinRate(nominal))
+	case o.Rate > metrology.MaxRate:
+		return fmt.Errorf("--rate %v: above the %v Hz the core accepts", o.Rate, metrology.MaxRate)
 	}
 	return nil
 }

@@ -132,6 +132,7 @@ func TestAnalyzeRejects(t *testing.T) {
 		{"rate negative", "ua,ia\n", Options{Rate: -8000}, "--rate -8000: must be a positive number of samples per second"},
 		{"rate too low", "ua,ia\n", Options{Rate: 2000}, "--rate 2000: too low for 50 Hz: need at least 3200 Hz (64 samples per cycle)"},
 		{"rate too low at 60 Hz", "ua,ia\n", Options{Rate: 3200, Nominal: 60}, "--rate 3200: too low for 60 Hz: need at least 3840 Hz (64 samples per cycle)"},
+		{"rate too high", "ua,ia\n", Options{Rate: 2e6}, "--rate 2e+06: above the 1e+06 Hz the core accepts"},
 		{"nominal 55", "ua,ia\n", Options{Rate: 8000, Nominal: 55}, "--nominal 55: want 50 or 60"},
 		{"header only", "ua,ia\n", Options{Rate: 8000}, "f.csv:1: no samples after the header"},
 		{"too short", "ua,ia\n" + strings.Repeat("1,2\n", 100), Options{Rate: 8000}, "f.csv:101: 100 samples (0.0125 s) are less than one analysis window: need about 0.26 s"},
