@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amigo-ami/amigo/metrology"
 	"github.com/amigo-ami/amigo/metrology/analysis"
 	"github.com/amigo-ami/amigo/metrology/verify"
 )
@@ -197,5 +198,26 @@ func TestVerifyTableShowsFailures(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestVersionShowsMetrologyIdentity(t *testing.T) {
+	out, err := amigo(t, "", "version", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bi buildInfo
+	if err := json.Unmarshal([]byte(out), &bi); err != nil {
+		t.Fatal(err)
+	}
+	if bi.Metrology.SoftwareID != metrology.SoftwareID || bi.Metrology.CodeSHA256 != metrology.Hex(metrology.CodeChecksum()) || len(bi.Metrology.CodeSHA256) != 64 {
+		t.Errorf("version: %+v", bi.Metrology)
+	}
+	text, err := amigo(t, "", "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "metrology core "+metrology.SoftwareID+", code sha256 "+bi.Metrology.CodeSHA256) {
+		t.Errorf("version text:\n%s", text)
 	}
 }
