@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/amigo-ami/amigo/metrology"
 )
 
 // version is set at link time with -ldflags "-X main.version=v1.2.3"; a
@@ -13,14 +15,25 @@ import (
 var version = ""
 
 type buildInfo struct {
-	Version   string `json:"version"`
-	Commit    string `json:"commit"`
-	Modified  bool   `json:"modified,omitempty"`
-	GoVersion string `json:"go"`
+	Version   string        `json:"version"`
+	Commit    string        `json:"commit"`
+	Modified  bool          `json:"modified,omitempty"`
+	GoVersion string        `json:"go"`
+	Metrology metrologyInfo `json:"metrology"`
+}
+
+// metrologyInfo is the legally relevant software identification of the
+// metrology core: its ID and the SHA-256 over its sources.
+type metrologyInfo struct {
+	SoftwareID string `json:"software_id"`
+	CodeSHA256 string `json:"code_sha256"`
 }
 
 func readBuildInfo() buildInfo {
-	bi := buildInfo{Version: version, Commit: "unknown"}
+	bi := buildInfo{Version: version, Commit: "unknown", Metrology: metrologyInfo{
+		SoftwareID: metrology.SoftwareID,
+		CodeSHA256: metrology.Hex(metrology.CodeChecksum()),
+	}}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return bi
@@ -61,7 +74,8 @@ func newVersionCmd() *cobra.Command {
 			if bi.Modified {
 				commit += " (modified)"
 			}
-			fmt.Fprintf(out, "amigo %s\ncommit %s\n%s\n", bi.Version, commit, bi.GoVersion)
+			fmt.Fprintf(out, "amigo %s\ncommit %s\n%s\nmetrology core %s, code sha256 %s\n",
+				bi.Version, commit, bi.GoVersion, bi.Metrology.SoftwareID, bi.Metrology.CodeSHA256)
 			return nil
 		},
 	}

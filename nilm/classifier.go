@@ -1,0 +1,180 @@
+package nilm
+
+import (
+	"fmt"
+	"math"
+)
+
+// Unknown is the label of an event no prototype accepts.
+const Unknown = "unknown"
+
+// State is the direction of an event: the appliance switched on or off.
+type State uint8
+
+// Event states.
+const (
+	Off State = iota
+	On
+)
+
+func (s State) String() string {
+	if s == On {
+		return "on"
+	}
+	return "off"
+}
+
+// Result is the answer for one event.
+type Result struct {
+	Label    string  // appliance label, or Unknown
+	Nearest  string  // the best-scoring appliance even when Label is Unknown ("" if the node is empty)
+	Distance float64 // Mahalanobis distance to the nearest accepted prototype (or the nearest one when Unknown)
+	State    State   // what the appliance did: the event's direction
+	Node     Node    // the physics node the event went to
+}
+
+// Classifier is a trained tree: the physics split, then per node the
+// appliance prototypes (one per appliance and state, each with its own
+// shrunk covariance), then the state. It is immutable and safe for
+// concurrent use.
+type Classifier struct {
+	version    uint32
+	split      Split
+	confidence float64 // chi-square confidence of the unknown threshold
+	logDet     bool    // score prototypes by d² + ln|Σ| (Gaussian) instead of d² alone
+	labels     []string
+	nodes      [NumNodes]node
+}
+
+type node struct {
+	features []uint8   // indices into Vector
+	center   []float64 // standardisation: z = (x − center)/scale
+	scale    []float64
+	protos   []prototype
+}
+
+type prototype struct {
+	class  uint16 // index into labels
+	state  State
+	mean   []float64 // in standardised coordinates
+	w      []float64 // packed lower-triangular L⁻¹, Σ = L·Lᵀ, row i holds i+1 entries
+	logDet float64   // ln|Σ|
+	limit  float64   // d² above which this prototype rejects an event
+}
+
+// Version is the library version the classifier was loaded from.
+func (c *Classifier) Version() uint32 { return c.version }
+
+// Labels are the appliance labels the classifier knows.
+func (c *Classifier) Labels() []string { return append([]string(nil), c.labels...) }
+
+// Classify extracts the event's features and classifies them.
+func (c *Classifier) Classify(ev *Event) (Result, error) {
+	f, err := Extract(ev.Voltage, ev.Current)
+	if err != nil {
+		return Result{}, fmt.Errorf("nilm: classify event at cycle %d: %w", ev.Cycle, err)
+	}
+	x := f.Vector()
+	return c.ClassifyVector(&x, ev.State()), nil
+}
+
+// ClassifyVector classifies a feature vector of an event in state s. The
+// event goes to one physics node; among that node's prototypes of state s
+// (or of any state, for an appliance that has none of s) the best score
+// wins. If its squared distance is beyond the prototype's chi-square limit,
+// the prototypes of the other state get a chance (an appliance may switch
+// off from the mode it switched on in); if none accepts, the answer is
+// Unknown.
+func (c *Classifier) ClassifyVector(x *Vector, s State) Result {
+	nd := c.split.Node(x)
+	n := &c.nodes[nd]
+	res := Result{Label: Unknown, Distance: math.Inf(1), State: s, Node: nd}
+	best, d2 := n.nearest(x, s, c.logDet, false)
+	if best < 0 {
+		return res
+	}
+	res.Distance = math.Sqrt(d2)
+	res.Nearest = c.labels[n.protos[best].class]
+	if d2 > n.protos[best].limit {
+		best, d2 = n.nearest(x, s, c.logDet, true)
+		if d2 > n.protos[best].limit {
+			return res
+		}
+		res.Distance = math.Sqrt(d2)
+	}
+	res.Label = c.labels[n.protos[best].class]
+	return res
+}
+
+// nearest returns the index of the best-scoring prototype for x in state s
+// (any state if anyState) and its squared distance; -1 when the node has
+// none.
+func (n *node) nearest(x *Vector, s State, logDet, anyState bool) (int, float64) {
+	var z [NumFeatures]float64
+	for k, fi := range n.features {
+		z[k] = (x[fi] - n.center[k]) / n.scale[k]
+	}
+	zs := z[:len(n.features)]
+	var hasState [maxClasses]bool
+	for k := range n.protos {
+		if n.protos[k].state == s {
+			hasState[n.protos[k].class] = true
+		}
+	}
+	best, bestScore, bestD2 := -1, math.Inf(1), math.Inf(1)
+	for k := range n.protos {
+		p := &n.protos[k]
+		if p.state != s && hasState[p.class] && !anyState {
+			continue
+		}
+		d2 := p.distance2(zs)
+		score := d2
+		if logDet {
+			score += p.logDet
+		}
+		if score < bestScore {
+			best, bestScore, bestD2 = k, score, d2
+		}
+	}
+	return best, bestD2
+}
+
+// distance2 is the squared Mahalanobis distance ‖L⁻¹(z − μ)‖².
+func (p *prototype) distance2(z []float64) float64 {
+	var d [NumFeatures]float64
+	for j := range z {
+		d[j] = z[j] - p.mean[j]
+	}
+	var sum float64
+	w := p.w
+	for i := range z {
+		var r float64
+		for j, wij := range w[:i+1] {
+			r += wij * d[j]
+		}
+		w = w[i+1:]
+		sum += r * r
+	}
+	return sum
+}
+
+// NodeFeatures lists the Vector indices node nd compares (nil for an empty
+// node or an unknown nd).
+func (c *Classifier) NodeFeatures(nd Node) []int {
+	if nd >= NumNodes {
+		return nil
+	}
+	var out []int
+	for _, f := range c.nodes[nd].features {
+		out = append(out, int(f))
+	}
+	return out
+}
+
+// Prototypes counts the prototypes of node nd.
+func (c *Classifier) Prototypes(nd Node) int {
+	if nd >= NumNodes {
+		return 0
+	}
+	return len(c.nodes[nd].protos)
+}
