@@ -13,6 +13,7 @@ import (
 
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
+	"github.com/amigo-ami/amigo/nilm"
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
@@ -45,6 +46,12 @@ func scenarios() map[string]scenario {
 					}
 				}
 				return m, nil
+			},
+		},
+		"nilm": {
+			doc: "classify one appliance event with a 50-appliance feature library (ms/event, library-bytes)",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Metrics(testing.Benchmark(nilm.BenchmarkClassify)), nil
 			},
 		},
 	}

@@ -37,6 +37,7 @@ fleet simulator, in one binary.`,
 	root.AddCommand(
 		newVersionCmd(),
 		newBenchCmd(),
+		newNILMCmd(),
 	)
 	return root
 }
