@@ -330,24 +330,28 @@ func runScenario(rng *rand.Rand, apps []appliance, vCycle []float64, c *nilm.Cla
 		at := float64(ev.Sample) / cfg.RateHz
 		tr.Observe(at, r, f.P)
 		me := MixedEvent{AtS: at, Label: r.Label, State: r.State.String(), Distance: r.Distance}
-		for k, t := range events {
-			// The event is reported at its first steady cycle after the
-			// step, before the next event can begin.
-			if matched[k] || ev.Cycle < t.cycle-2 || ev.Cycle >= t.cycle+modeDelay-2 {
-				continue
+		// The event is reported at its first steady cycle after the step,
+		// before the next step can begin: it belongs to the latest step at
+		// or before it (small mode changes may go undetected, so the
+		// earliest open one is not necessarily it).
+		k := -1
+		for j, t := range events {
+			if !matched[j] && ev.Cycle >= t.cycle-2 && ev.Cycle < t.cycle+modeDelay-2 {
+				k = j
 			}
+		}
+		if k >= 0 {
+			t := events[k]
 			matched[k] = true
 			me.Truth = apps[t.app].label + " " + t.kind
-			if t.kind == "mode" {
-				break
+			if t.kind != "mode" {
+				res.Detected++
+				if r.Label == apps[t.app].label && r.State.String() == t.kind {
+					res.Correct++
+				} else {
+					res.Mistakes[me.Truth+" -> "+r.Label+" "+r.State.String()]++
+				}
 			}
-			res.Detected++
-			if r.Label == apps[t.app].label && r.State.String() == t.kind {
-				res.Correct++
-			} else {
-				res.Mistakes[me.Truth+" -> "+r.Label+" "+r.State.String()]++
-			}
-			break
 		}
 		if me.Truth == "" {
 			res.Extra++
