@@ -103,9 +103,9 @@ func (c *Classifier) ClassifyVector(x *Vector, s State) Result {
 }
 
 // statePenalty is the score added to a prototype of the state the event is
-// not in: −2·ln of the prior odds 1:99 that an appliance's switching
-// current looks like its other state's.
-var statePenalty = 2 * math.Log(99)
+// not in: 2·ln 99, the prior odds 99:1 that an appliance's switching
+// current looks like its own state's prototype, on the scale of d².
+const statePenalty = 9.19023970026918
 
 // nearest returns the index of the best-scoring prototype for x in state s
 // and its squared distance; -1 when the node has none.

@@ -165,3 +165,7 @@ func TestShrinkage(t *testing.T) {
 		t.Errorf("shrunk covariance of 2 samples in 3-d: %v", err)
 	}
 }
+
+func TestStatePenaltyIsTheLogPriorOdds(t *testing.T) {
+	near(t, "statePenalty", statePenalty, 2*math.Log(99), 1e-12)
+}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"math"
 
 	"github.com/amigo-ami/amigo/nilm"
@@ -170,7 +171,7 @@ func (p *Pooled) Fit(train []Item) error {
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(cov) {
-		return errNotPD
+		return errors.New("eval: pooled covariance not positive definite")
 	}
 	p.prec = mat.NewSymDense(dim, nil)
 	return ch.InverseTo(p.prec)
