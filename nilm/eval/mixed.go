@@ -101,7 +101,8 @@ type appliance struct {
 	label        string
 	on, off      []float64 // its current after switch-on and before switch-off, against the common voltage
 	pOn, pOff    float64   // W
-	onAt, modeAt int       // cycles; modeAt == offAt when on and off currents are the same event
+	changesMode  bool      // on and off currents come from different events
+	onAt, modeAt int       // cycles; modeAt == offAt when the appliance does not change mode
 	offAt        int
 	inrush       float64 // extra multiple of the on current at switch-on, decaying with inrushTau
 }
@@ -232,9 +233,7 @@ func drawAppliances(rng *rand.Rand, items []Item, pool []int, n int) ([]applianc
 			off:    referTo(items[off].current, items[off].voltage, vCycle),
 			inrush: 2 * rng.Float64(),
 		}
-		if on != off {
-			apps[k].modeAt = 1 // marks a mode change; the schedule places it
-		}
+		apps[k].changesMode = on != off
 		apps[k].pOn, apps[k].pOff = meanPower(vCycle, apps[k].on), meanPower(vCycle, apps[k].off)
 	}
 	return apps, vCycle
@@ -301,7 +300,7 @@ func runScenario(rng *rand.Rand, apps []appliance, vCycle []float64, c *nilm.Cla
 		ap.onAt = leadCycles + a*eventGap + rng.IntN(jitter)
 		ap.offAt = leadCycles + b*eventGap + rng.IntN(jitter)
 		events = append(events, truthEvent{ap.onAt, k, "on"}, truthEvent{ap.offAt, k, "off"})
-		if ap.modeAt == 1 {
+		if ap.changesMode {
 			ap.modeAt = ap.onAt + modeDelay
 			events = append(events, truthEvent{ap.modeAt, k, "mode"})
 			res.Modes++
