@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -100,7 +101,7 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 	if o.ackWait <= 0 || o.maxDeliver < 1 || o.backoffMin <= 0 || o.backoffMax < o.backoffMin || o.prefetch < 1 {
 		return fmt.Errorf("bus: consume %s/%s: bad options %+v", stream, durable, o)
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+	cons, err := b.createConsumer(ctx, stream, jetstream.ConsumerConfig{
 		Durable:       durable,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       o.ackWait,
@@ -110,7 +111,7 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 		MaxDeliver: -1,
 	})
 	if err != nil {
-		if isContext(err) && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
 		return fmt.Errorf("bus: consumer %s/%s: %w", stream, durable, err)
@@ -142,6 +143,37 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 			return nil
 		}
 	}
+}
+
+// createConsumer creates or updates a durable consumer. A cluster that is
+// electing leaders drops or refuses requests for a few seconds, so requests
+// are bounded by AckTimeout and retried while the failure is of that kind.
+func (b *Bus) createConsumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+	wait := 250 * time.Millisecond
+	for {
+		rctx, cancel := context.WithTimeout(ctx, b.cfg.AckTimeout)
+		cons, err := b.js.CreateOrUpdateConsumer(rctx, stream, cfg)
+		cancel()
+		if err == nil || ctx.Err() != nil || !transient(err) {
+			return cons, err
+		}
+		b.log.Warn("bus: consumer not created yet; retrying", "stream", stream, "consumer", cfg.Durable, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// transient reports failures that a cluster electing leaders produces:
+// no answer, no responder, or "temporarily unavailable".
+func transient(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.As(err, &apiErr) && apiErr.Code == 503
 }
 
 // consumer is one running Consume call.
