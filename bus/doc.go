@@ -42,7 +42,9 @@
 // keyed by Delivery.ID or Delivery.Sequence. Every Consume call with the
 // same stream and durable name, in any process, is an instance of one
 // consumer: the messages split between them, and a new instance resumes
-// where the consumer stands.
+// where the consumer stands. ConsumeBatch hands the handler up to N
+// deliveries at once (one durable write, then one acknowledgement each);
+// its handler fails single deliveries by returning DeliveryErrors.
 //
 // KeyValue buckets offer compare-and-set (Create, Update with the revision
 // read, Delete with it) for state that must stay unique across head-end
@@ -78,8 +80,9 @@
 //
 // # Concurrency
 //
-// A Bus is safe for concurrent use. Consume runs its handler on one message
-// at a time; run several Consume calls for parallelism.
+// A Bus is safe for concurrent use. Consume and ConsumeBatch run their
+// handler on one message or batch at a time, in stream order apart from
+// redeliveries; run several calls for parallelism.
 //
 // # Throughput
 //
