@@ -63,7 +63,7 @@
 // default. The connection follows the cluster when a node goes away. A
 // cluster for trying it on one machine:
 //
-//	nats-server -js -a 127.0.0.1 -p 4222 -sd /tmp/n1 --server_name n1 \
+//	nats-server -js -a 127.0.0.1 -p 4222 -sd /tmp/n1 --server_name n1 --cluster_name amigo \
 //	    --cluster nats://127.0.0.1:6222 --routes nats://127.0.0.1:6223,nats://127.0.0.1:6224
 //	(and n2, n3 on 4223/6223 and 4224/6224)
 //
