@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/metrology/verify"
@@ -27,6 +28,10 @@ type scenario struct {
 // entry calls into the package that owns the measured code.
 func scenarios() map[string]scenario {
 	return map[string]scenario{
+		"bus": {
+			doc: "publishing with acknowledgements on the embedded bus: msgs/s batched and single",
+			run: func(context.Context) (map[string]float64, error) { return bus.PublishMetrics() },
+		},
 		"dlms": {
 			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open",
 			run: func(context.Context) (map[string]float64, error) {
