@@ -12,10 +12,18 @@ const (
 	fcsGood = 0xF0B8
 )
 
-// fcsUpdate runs b through the FCS register crc.
+// fcsUpdate runs b through the FCS register crc, eight bytes at a time
+// while it can (the register folds into the first two; each byte then
+// looks up its own table, independently of the others).
 func fcsUpdate(crc uint16, b []byte) uint16 {
+	for len(b) >= 8 {
+		crc = fcsTable[7][b[0]^byte(crc)] ^ fcsTable[6][b[1]^byte(crc>>8)] ^
+			fcsTable[5][b[2]] ^ fcsTable[4][b[3]] ^ fcsTable[3][b[4]] ^
+			fcsTable[2][b[5]] ^ fcsTable[1][b[6]] ^ fcsTable[0][b[7]]
+		b = b[8:]
+	}
 	for _, x := range b {
-		crc = crc>>8 ^ fcsTable[byte(crc)^x]
+		crc = crc>>8 ^ fcsTable[0][byte(crc)^x]
 	}
 	return crc
 }
