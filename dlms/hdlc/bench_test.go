@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"testing"
+
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // infoSizes are the default information field length and the largest.
@@ -50,7 +52,7 @@ func BenchmarkReader(b *testing.B) {
 	for _, n := range infoSizes {
 		b.Run(fmt.Sprintf("info=%d", n), func(b *testing.B) {
 			one, _ := AppendFrame(nil, benchFrame(n))
-			r := NewReader(&loopReader{frame: one[1:]}) // the closing flag opens the next
+			r := NewReader(&linktest.LoopReader{Data: one[1:]}) // the closing flag opens the next
 			b.SetBytes(int64(len(one) - 1))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -62,26 +64,10 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-// loopReader repeats a frame forever in reads of up to 1,500 bytes.
-type loopReader struct {
-	frame []byte
-	off   int
-}
-
-func (l *loopReader) Read(p []byte) (int, error) {
-	p = p[:min(len(p), 1500)]
-	n := 0
-	for n < len(p) {
-		c := copy(p[n:], l.frame[l.off:])
-		n += c
-		l.off = (l.off + c) % len(l.frame)
-	}
-	return n, nil
-}
-
 // BenchmarkRoundTrip sends an APDU to an echoing server over net.Pipe and
 // reads the echo: segmentation, windowing, acknowledgements and both
-// framers, per exchange.
+// framers, per exchange. (net.Pipe allocates a timer for each deadline it
+// is given; those are the allocations reported.)
 func BenchmarkRoundTrip(b *testing.B) {
 	for _, tc := range []struct{ apdu, info, window int }{
 		{13, 128, 1}, {3942, 128, 1}, {3942, 128, 7}, {3942, 2030, 7},
@@ -91,33 +77,12 @@ func BenchmarkRoundTrip(b *testing.B) {
 			a, s := net.Pipe()
 			defer a.Close()
 			server, _ := NewServer(s, cfg)
-			go func() {
-				ctx := context.Background()
-				for {
-					apdu, err := server.ReadAPDU(ctx)
-					if err != nil || server.WriteAPDU(ctx, apdu) != nil {
-						s.Close()
-						return
-					}
-				}
-			}()
+			linktest.Echo(server, nil)
 			client, err := Connect(context.Background(), a, cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
-			req := pattern(tc.apdu)
-			ctx := context.Background()
-			b.SetBytes(int64(2 * tc.apdu))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := client.WriteAPDU(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := client.ReadAPDU(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/apdu")
+			linktest.BenchRoundTrip(b, client, tc.apdu)
 		})
 	}
 }

@@ -12,79 +12,64 @@ import (
 // bit. When an answer is late it polls with RR, which makes the server
 // repeat whatever the N(R) in that RR shows missing.
 
-// connect sends SNRM and waits for UA, sending SNRM again on timeout.
+// connect sends SNRM and applies the parameters of the server's UA.
 func (c *Conn) connect(ctx context.Context) error {
 	own := c.cfg.limits()
 	var info []byte
 	if own != DefaultParams() {
 		info = AppendParams(nil, own)
 	}
+	f, err := c.command(ctx, KindSNRM, info)
+	if err != nil {
+		return err
+	}
+	switch f.Kind {
+	case KindDM:
+		return fmt.Errorf("hdlc: SNRM to %v: %w", c.remote, ErrRefused)
+	case KindFRMR:
+		return fmt.Errorf("hdlc: SNRM to %v: %w", c.remote, rejectError(f.Info))
+	}
+	p, err := DecodeParams(f.Info)
+	if err != nil {
+		return fmt.Errorf("hdlc: UA from %v: %w", c.remote, err)
+	}
+	c.resetLink()
+	c.params = agree(own, p)
+	c.connected = true
+	c.log.Debug("hdlc connected", "server", c.remote, "params", c.params)
+	return nil
+}
+
+// disconnect sends DISC; UA, DM or FRMR all leave the server disconnected.
+func (c *Conn) disconnect() error {
+	_, err := c.command(context.Background(), KindDISC, nil)
+	c.connected = false
+	return err
+}
+
+// command sends the unnumbered command kind (SNRM or DISC) with the poll
+// bit and returns the server's UA, DM or FRMR, sending the command again
+// after each response time without one, up to MaxRetries times.
+func (c *Conn) command(ctx context.Context, kind Kind, info []byte) (Frame, error) {
 	for attempt := 0; ; attempt++ {
 		c.wbuf = c.wbuf[:0]
-		c.appendToPeer(Frame{Kind: KindSNRM, PF: true, Info: info})
+		c.appendToPeer(Frame{Kind: kind, PF: true, Info: info})
 		if err := c.flush(ctx); err != nil {
-			return err
+			return Frame{}, err
 		}
-		f, err := c.awaitUnnumbered(ctx)
-		switch {
-		case err == errNoAnswer && attempt < c.cfg.MaxRetries:
-			continue
-		case err == errNoAnswer:
-			return fmt.Errorf("hdlc: SNRM to %v: %w", c.remote, ErrTimeout)
-		case err != nil:
-			return err
+		limit := time.Now().Add(c.cfg.ResponseTimeout)
+		for {
+			f, err := c.readUntil(ctx, limit)
+			if err == errNoAnswer {
+				break
+			}
+			if err != nil || f.Kind == KindUA || f.Kind == KindDM || f.Kind == KindFRMR {
+				return f, err
+			}
 		}
-		switch f.Kind {
-		case KindDM:
-			return fmt.Errorf("hdlc: SNRM to %v: %w", c.remote, ErrRefused)
-		case KindFRMR:
-			return fmt.Errorf("hdlc: SNRM to %v: %w", c.remote, rejectError(f.Info))
+		if attempt == c.cfg.MaxRetries {
+			return Frame{}, fmt.Errorf("hdlc: %v to %v unanswered: %w", kind, c.remote, ErrTimeout)
 		}
-		p, err := DecodeParams(f.Info)
-		if err != nil {
-			return fmt.Errorf("hdlc: UA from %v: %w", c.remote, err)
-		}
-		c.resetLink()
-		c.params = agree(own, p)
-		c.connected = true
-		c.log.Debug("hdlc connected", "server", c.remote, "params", c.params)
-		return nil
-	}
-}
-
-// awaitUnnumbered waits one response time for the server's UA, DM or FRMR
-// to an SNRM or DISC, ignoring anything else.
-func (c *Conn) awaitUnnumbered(ctx context.Context) (Frame, error) {
-	limit := time.Now().Add(c.cfg.ResponseTimeout)
-	for {
-		f, err := c.readUntil(ctx, limit)
-		if err != nil {
-			return f, err
-		}
-		if f.Kind == KindUA || f.Kind == KindDM || f.Kind == KindFRMR {
-			return f, nil
-		}
-	}
-}
-
-// disconnect sends DISC and waits for UA or DM.
-func (c *Conn) disconnect() error {
-	ctx := context.Background()
-	for attempt := 0; ; attempt++ {
-		if err := c.sendToPeer(ctx, KindDISC, true); err != nil {
-			return err
-		}
-		_, err := c.awaitUnnumbered(ctx)
-		switch {
-		case err == errNoAnswer && attempt < c.cfg.MaxRetries:
-			continue
-		case err == errNoAnswer:
-			return fmt.Errorf("hdlc: DISC to %v: %w", c.remote, ErrTimeout)
-		case err != nil:
-			return err
-		}
-		c.connected = false // UA, DM or FRMR: the server is disconnected
-		return nil
 	}
 }
 

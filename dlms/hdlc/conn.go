@@ -40,11 +40,12 @@ var (
 	ErrProtocol = errors.New("hdlc: protocol violation")
 )
 
-// LLC headers in front of every APDU (the Green Book's LLC sublayer): destination LSAP,
-// source LSAP (E6 for a command, E7 for a response), quality.
-var (
-	llcCommand  = []byte{0xE6, 0xE6, 0x00}
-	llcResponse = []byte{0xE6, 0xE7, 0x00}
+// LLC headers in front of every APDU (the Green Book's LLC sublayer):
+// destination LSAP, source LSAP (E6 for a command, E7 for a response),
+// quality.
+const (
+	llcCommand  = "\xE6\xE6\x00"
+	llcResponse = "\xE6\xE7\x00"
 )
 
 // errNoAnswer is readUntil's report that its time limit passed.
@@ -92,16 +93,7 @@ type Conn struct {
 // Dial connects over TCP to addr ("host:port") and sets up the HDLC link
 // (SNRM/UA), as Connect does.
 func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("hdlc: dial %s: %w", addr, err)
-	}
-	c, err := Connect(ctx, nc, cfg)
-	if err != nil {
-		return nil, errors.Join(err, nc.Close())
-	}
-	return c, nil
+	return linkio.DialTCP(ctx, addr, func(nc net.Conn) (*Conn, error) { return Connect(ctx, nc, cfg) })
 }
 
 // Connect sets up the HDLC link as a client over rw (a net.Conn, a serial
@@ -211,14 +203,16 @@ func (c *Conn) Close() error {
 func (c *Conn) readUntil(ctx context.Context, limit time.Time) (Frame, error) {
 	for {
 		var f Frame
-		err := linkio.Do(ctx, c.s.SetReadDeadline, limit, func() error {
+		err := linkio.Read(ctx, c.s, limit, func() error {
 			var err error
 			f, err = c.rd.ReadFrame()
 			return err
 		})
-		var fe *FrameError
+		// The Reader returns a *FrameError as it is; a type switch keeps
+		// it off the heap.
+		_, invalid := err.(*FrameError)
 		switch {
-		case errors.As(err, &fe):
+		case invalid:
 			c.stats.Invalid++
 			c.log.Debug("hdlc frame dropped", "err", err)
 			continue
@@ -273,7 +267,7 @@ func (c *Conn) flush(ctx context.Context) error {
 	if !c.server {
 		limit = time.Now().Add(c.cfg.ResponseTimeout)
 	}
-	err := linkio.Do(ctx, c.s.SetWriteDeadline, limit, func() error {
+	err := linkio.Write(ctx, c.s, limit, func() error {
 		_, err := c.s.Write(c.wbuf)
 		return err
 	})

@@ -4,75 +4,28 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"testing"
 	"time"
+
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // echo serves server until its stream ends, answering every APDU with the
-// same bytes reversed. It reports how the server loop ended.
-func echo(server *Conn) chan error {
-	done := make(chan error, 1)
-	go func() {
-		ctx := context.Background()
-		for {
-			apdu, err := server.ReadAPDU(ctx)
-			if errors.Is(err, ErrDisconnected) {
-				continue
-			}
-			if err != nil {
-				done <- err
-				return
-			}
-			if err := server.WriteAPDU(ctx, reversed(apdu)); err != nil {
-				done <- fmt.Errorf("write: %w", err)
-				return
-			}
-		}
-	}()
-	return done
+// bytes reversed and passing over the ends of links.
+func echo(server *Conn) <-chan error {
+	return linktest.Echo(server, func(err error) bool { return errors.Is(err, ErrDisconnected) })
 }
 
-func reversed(b []byte) []byte {
-	r := make([]byte, len(b))
-	for i, x := range b {
-		r[len(b)-1-i] = x
-	}
-	return r
-}
-
-func pattern(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*7 + i>>8)
-	}
-	return b
-}
-
-// exchange sends an APDU of each size and checks the echo.
 func exchange(t *testing.T, client *Conn, sizes ...int) {
 	t.Helper()
-	ctx := context.Background()
-	for _, n := range sizes {
-		req := pattern(n)
-		if err := client.WriteAPDU(ctx, req); err != nil {
-			t.Fatalf("WriteAPDU(%d bytes): %v", n, err)
-		}
-		resp, err := client.ReadAPDU(ctx)
-		if err != nil {
-			t.Fatalf("ReadAPDU after %d bytes: %v", n, err)
-		}
-		if !bytes.Equal(resp, reversed(req)) {
-			t.Fatalf("response to %d bytes: got %d bytes, not the request reversed", n, len(resp))
-		}
-	}
+	linktest.Exchange(t, client, sizes...)
 }
 
 // pipePair connects a client and a server over net.Pipe. The server runs
 // echo; the returned channel reports how it ended.
-func pipePair(t *testing.T, ccfg, scfg Config) (*Conn, chan error) {
+func pipePair(t *testing.T, ccfg, scfg Config) (*Conn, <-chan error) {
 	t.Helper()
 	a, b := net.Pipe()
 	server, err := NewServer(b, scfg)
@@ -179,28 +132,8 @@ func TestClientServerOverTCP(t *testing.T) {
 	}
 }
 
-// plainPipe is a duplex stream without deadlines.
-type plainPipe struct {
-	io.Reader
-	io.Writer
-	closers []io.Closer
-}
-
-func (p plainPipe) Close() error {
-	for _, c := range p.closers {
-		c.Close()
-	}
-	return nil
-}
-
-func plainPair() (a, b plainPipe) {
-	ar, bw := io.Pipe()
-	br, aw := io.Pipe()
-	return plainPipe{ar, aw, []io.Closer{ar, aw}}, plainPipe{br, bw, []io.Closer{br, bw}}
-}
-
 func TestClientServerOverPlainStream(t *testing.T) {
-	a, b := plainPair()
+	a, b := linktest.PlainPair()
 	server, err := NewServer(b, Config{WindowReceive: 4, WindowTransmit: 4})
 	if err != nil {
 		t.Fatal(err)

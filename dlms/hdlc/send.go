@@ -18,7 +18,7 @@ type sendQueue struct {
 
 // load queues llc+apdu. Numbering goes on from V(S); anything still
 // unacknowledged from the previous APDU is given up.
-func (q *sendQueue) load(llc, apdu []byte, segLen int) {
+func (q *sendQueue) load(llc string, apdu []byte, segLen int) {
 	q.va = q.vs()
 	q.data = append(append(q.data[:0], llc...), apdu...)
 	q.segLen = segLen

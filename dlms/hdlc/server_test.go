@@ -57,7 +57,7 @@ func TestServerAnswersKmethySNRM(t *testing.T) {
 		t.Errorf("ReadAPDU = % X, %v from client %d; want the AARQ from 16", r.apdu, r.err, r.client)
 	}
 	resp := peer.expect(t, "I 1/17→16 N(S)=0 N(R)=1 P/F info=34B")
-	if !bytes.Equal(resp.Info[:3], llcResponse) {
+	if string(resp.Info[:3]) != llcResponse {
 		t.Errorf("response LLC header % X, want E6 E7 00", resp.Info[:3])
 	}
 }
