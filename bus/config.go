@@ -32,8 +32,9 @@ type Config struct {
 	// MaxInFlight bounds the messages a PublishBatch call has sent and not
 	// yet seen acknowledged (1024 if zero).
 	MaxInFlight int `toml:"max_in_flight"`
-	// AckTimeout is how long a publish waits for the server's
-	// acknowledgement when its context has no deadline (5 s if zero).
+	// AckTimeout bounds how long a request waits for the server's answer:
+	// always for PublishBatch messages and Open's stream set-up, otherwise
+	// when the context has no deadline (5 s if zero).
 	AckTimeout time.Duration `toml:"ack_timeout"`
 	// Limits per stream; a zero field takes the stream's default (see
 	// DefaultLimits).

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -25,6 +26,31 @@ type Delivery struct {
 // the one given to Consume.
 type Handler func(ctx context.Context, d *Delivery) error
 
+// BatchHandler processes several deliveries at once, so that a consumer can
+// make them durable in one write. Returning nil acknowledges them all; a
+// DeliveryErrors fails only the deliveries it names; any other error fails
+// them all. Failed deliveries are retried or dead-lettered one by one, as
+// for Handler.
+type BatchHandler func(ctx context.Context, ds []*Delivery) error
+
+// DeliveryErrors is a BatchHandler's answer when only some deliveries failed:
+// the error of each failed one by its index in the batch. The others are
+// acknowledged.
+type DeliveryErrors map[int]error
+
+func (e DeliveryErrors) Error() string {
+	first := -1
+	for i := range e {
+		if first < 0 || i < first {
+			first = i
+		}
+	}
+	if first < 0 {
+		return "bus: no delivery failed"
+	}
+	return fmt.Sprintf("bus: %d deliveries failed, first [%d]: %v", len(e), first, e[first])
+}
+
 // ErrPermanent, wrapped in a handler's error, says retrying cannot help (an
 // undecodable payload): the message goes to the dead-letter stream at once.
 var ErrPermanent = errors.New("bus: permanent failure")
@@ -40,6 +66,7 @@ type consumeOptions struct {
 	backoffMin time.Duration
 	backoffMax time.Duration
 	prefetch   int
+	linger     time.Duration
 }
 
 // FilterSubject limits the consumer to subjects matching s
@@ -65,6 +92,10 @@ func Backoff(min, max time.Duration) ConsumeOption {
 // (256 by default). Work-queue consumers with slow handlers (head-end jobs)
 // want a small number so that idle instances get the work.
 func Prefetch(n int) ConsumeOption { return func(o *consumeOptions) { o.prefetch = n } }
+
+// Linger is how long ConsumeBatch waits for more messages to fill a batch
+// once it has one (10 ms by default). Messages already received never wait.
+func Linger(d time.Duration) ConsumeOption { return func(o *consumeOptions) { o.linger = d } }
 
 // delay is how long to wait before the delivered-th attempt is retried.
 func (o *consumeOptions) delay(delivered uint64) time.Duration {
@@ -93,14 +124,29 @@ func (o *consumeOptions) delay(delivered uint64) time.Duration {
 // Messages are handled one at a time in stream order; run several Consume
 // calls for parallelism.
 func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, opts ...ConsumeOption) error {
-	o := consumeOptions{ackWait: 30 * time.Second, maxDeliver: 5, backoffMin: time.Second, backoffMax: time.Minute, prefetch: 256}
+	return b.consume(ctx, stream, durable, 1, func(ctx context.Context, ds []*Delivery) error { return h(ctx, ds[0]) }, opts)
+}
+
+// ConsumeBatch is Consume for handlers that want up to size deliveries at a
+// time: it passes whatever has arrived, waiting at most Linger for more
+// once it holds one. Prefetch should be at least size.
+func (b *Bus) ConsumeBatch(ctx context.Context, stream, durable string, size int, h BatchHandler, opts ...ConsumeOption) error {
+	if size < 1 {
+		return fmt.Errorf("bus: consume %s/%s: batch size %d", stream, durable, size)
+	}
+	return b.consume(ctx, stream, durable, size, h, opts)
+}
+
+func (b *Bus) consume(ctx context.Context, stream, durable string, size int, h BatchHandler, opts []ConsumeOption) error {
+	o := consumeOptions{ackWait: 30 * time.Second, maxDeliver: 5, backoffMin: time.Second, backoffMax: time.Minute,
+		prefetch: max(256, size), linger: 10 * time.Millisecond}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.ackWait <= 0 || o.maxDeliver < 1 || o.backoffMin <= 0 || o.backoffMax < o.backoffMin || o.prefetch < 1 {
+	if o.ackWait <= 0 || o.maxDeliver < 1 || o.backoffMin <= 0 || o.backoffMax < o.backoffMin || o.prefetch < 1 || o.linger < 0 {
 		return fmt.Errorf("bus: consume %s/%s: bad options %+v", stream, durable, o)
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+	cons, err := b.createConsumer(ctx, stream, jetstream.ConsumerConfig{
 		Durable:       durable,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       o.ackWait,
@@ -110,7 +156,7 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 		MaxDeliver: -1,
 	})
 	if err != nil {
-		if isContext(err) && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
 		return fmt.Errorf("bus: consumer %s/%s: %w", stream, durable, err)
@@ -120,13 +166,15 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 		return fmt.Errorf("bus: consume %s/%s: %w", stream, durable, err)
 	}
 	c := consumer{bus: b, stream: stream, durable: durable, opts: o, h: h}
+	batch := make([]jetstream.Msg, 0, size)
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if ctx.Err() != nil {
-			if err != nil {
-				msg = nil
+			batch = batch[:0]
+			if err == nil {
+				batch = append(batch, msg)
 			}
-			c.stop(it, msg)
+			c.stop(it, batch)
 			return nil
 		}
 		if err != nil {
@@ -137,11 +185,51 @@ func (b *Bus) Consume(ctx context.Context, stream, durable string, h Handler, op
 			b.log.Warn("bus: consume", "stream", stream, "consumer", durable, "err", err)
 			continue
 		}
-		if !c.handle(ctx, msg) {
-			c.stop(it, msg)
+		batch = append(batch[:0], msg)
+		for len(batch) < size {
+			// A closed iterator shows up again at the blocking Next above.
+			more, err := it.Next(jetstream.NextMaxWait(max(o.linger, time.Microsecond)))
+			if err != nil {
+				break
+			}
+			batch = append(batch, more)
+		}
+		if unanswered := c.handle(ctx, batch); len(unanswered) > 0 {
+			c.stop(it, unanswered)
 			return nil
 		}
 	}
+}
+
+// createConsumer creates or updates a durable consumer. A cluster that is
+// electing leaders drops or refuses requests for a few seconds, so requests
+// are bounded by AckTimeout and retried while the failure is of that kind.
+func (b *Bus) createConsumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+	wait := 250 * time.Millisecond
+	for {
+		rctx, cancel := context.WithTimeout(ctx, b.cfg.AckTimeout)
+		cons, err := b.js.CreateOrUpdateConsumer(rctx, stream, cfg)
+		cancel()
+		if err == nil || ctx.Err() != nil || !transient(err) {
+			return cons, err
+		}
+		b.log.Warn("bus: consumer not created yet; retrying", "stream", stream, "consumer", cfg.Durable, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// transient reports failures that a cluster electing leaders produces:
+// no answer, no responder, or "temporarily unavailable".
+func transient(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.As(err, &apiErr) && apiErr.Code == 503
 }
 
 // consumer is one running Consume call.
@@ -149,34 +237,58 @@ type consumer struct {
 	bus             *Bus
 	stream, durable string
 	opts            consumeOptions
-	h               Handler
+	h               BatchHandler
 }
 
-// handle runs the handler on msg and answers the server. It returns false,
-// leaving msg unanswered, when the handler failed because ctx ended.
-func (c *consumer) handle(ctx context.Context, msg jetstream.Msg) bool {
-	d, err := delivery(msg)
-	if err != nil {
-		c.bus.log.Error("bus: delivery without metadata", "stream", c.stream, "consumer", c.durable, "subject", msg.Subject(), "err", err)
-		c.answer(msg.Term(), "term", msg)
-		return true
+// handle runs the handler on msgs and answers the server for each. It
+// returns the messages it left unanswered because the handler failed as ctx
+// ended.
+func (c *consumer) handle(ctx context.Context, msgs []jetstream.Msg) []jetstream.Msg {
+	ds := make([]*Delivery, 0, len(msgs))
+	live := msgs[:0] // the messages of ds, in place
+	for _, msg := range msgs {
+		d, err := delivery(msg)
+		switch {
+		case err != nil:
+			c.bus.log.Error("bus: delivery without metadata", "stream", c.stream, "consumer", c.durable, "subject", msg.Subject(), "err", err)
+			c.answer(msg.Term(), "term", msg)
+		case d.Delivered > uint64(c.opts.maxDeliver):
+			c.deadLetter(ctx, msg, d, fmt.Errorf("delivered %d times without an answer", d.Delivered))
+		default:
+			ds = append(ds, d)
+			live = append(live, msg)
+		}
 	}
-	if d.Delivered > uint64(c.opts.maxDeliver) {
-		c.deadLetter(ctx, msg, d, fmt.Errorf("delivered %d times without an answer", d.Delivered))
-		return true
+	if len(ds) == 0 {
+		return nil
 	}
-	herr := c.h(ctx, d)
+	herr := c.h(ctx, ds)
+	if herr != nil && ctx.Err() != nil {
+		return live
+	}
+	var each DeliveryErrors
+	partial := errors.As(herr, &each)
+	for i, msg := range live {
+		err := herr
+		if partial {
+			err = each[i]
+		}
+		c.settle(ctx, msg, ds[i], err)
+	}
+	return nil
+}
+
+// settle acknowledges msg if err is nil, and otherwise hands it back for a
+// retry after the backoff or dead-letters it.
+func (c *consumer) settle(ctx context.Context, msg jetstream.Msg, d *Delivery, err error) {
 	switch {
-	case herr == nil:
+	case err == nil:
 		c.answer(msg.Ack(), "ack", msg)
-	case ctx.Err() != nil:
-		return false
-	case errors.Is(herr, ErrPermanent) || d.Delivered >= uint64(c.opts.maxDeliver):
-		c.deadLetter(ctx, msg, d, herr)
+	case errors.Is(err, ErrPermanent) || d.Delivered >= uint64(c.opts.maxDeliver):
+		c.deadLetter(ctx, msg, d, err)
 	default:
 		c.answer(msg.NakWithDelay(c.opts.delay(d.Delivered)), "nak", msg)
 	}
-	return true
 }
 
 // Dead-letter headers: where the message was and why it was given up.
@@ -223,16 +335,13 @@ func (c *consumer) deadLetter(ctx context.Context, msg jetstream.Msg, d *Deliver
 	c.answer(msg.TermWithReason(reason.Error()), "term", msg)
 }
 
-// stop ends the pull, then hands back inHand (if not nil) and every message
-// already received, so that other instances get them now rather than after
+// stop ends the pull, then hands back inHand and every message already
+// received, so that other instances get them now rather than after
 // AckWait. The hand-back waits until the pull has ended (the iterator is
 // drained), or the server could deliver the messages here again.
-func (c *consumer) stop(it jetstream.MessagesContext, inHand jetstream.Msg) {
+func (c *consumer) stop(it jetstream.MessagesContext, inHand []jetstream.Msg) {
 	it.Drain()
-	var back []jetstream.Msg
-	if inHand != nil {
-		back = append(back, inHand)
-	}
+	back := inHand
 	for {
 		msg, err := it.Next(jetstream.NextMaxWait(time.Second))
 		if err != nil {

@@ -18,8 +18,15 @@ var fastRetry = Backoff(time.Millisecond, 4*time.Millisecond)
 // and reports its return value on the returned channel.
 func consumeInBackground(t *testing.T, ctx context.Context, b *Bus, stream, durable string, h Handler, opts ...ConsumeOption) <-chan error {
 	t.Helper()
+	return inBackground(t, func() error { return b.Consume(ctx, stream, durable, h, opts...) })
+}
+
+// inBackground runs f, a consuming call, and reports its return
+// value on the returned channel.
+func inBackground(t *testing.T, f func() error) <-chan error {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- b.Consume(ctx, stream, durable, h, opts...) }()
+	go func() { done <- f() }()
 	return done
 }
 
@@ -402,13 +409,17 @@ func TestContextCancellation(t *testing.T) {
 func TestConsumeRejectsBadOptions(t *testing.T) {
 	b := openEmbedded(t, Config{})
 	nop := func(context.Context, *Delivery) error { return nil }
-	for _, opt := range []ConsumeOption{MaxDeliver(0), AckWait(0), Backoff(time.Second, time.Millisecond), Prefetch(0)} {
+	for _, opt := range []ConsumeOption{MaxDeliver(0), AckWait(0), Backoff(time.Second, time.Millisecond), Prefetch(0), Linger(-time.Second)} {
 		if err := b.Consume(t.Context(), StreamReadings, "mdm", nop, opt); err == nil {
 			t.Errorf("Consume with bad option returned nil")
 		}
 	}
 	if err := b.Consume(t.Context(), "NOSUCH", "mdm", nop); err == nil {
 		t.Errorf("Consume on a missing stream returned nil")
+	}
+	nopBatch := func(context.Context, []*Delivery) error { return nil }
+	if err := b.ConsumeBatch(t.Context(), StreamReadings, "mdm", 0, nopBatch); err == nil {
+		t.Errorf("ConsumeBatch with size 0 returned nil")
 	}
 }
 
@@ -421,5 +432,112 @@ func TestBackoffDoubles(t *testing.T) {
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
 	if !slices.Equal(got, want) {
 		t.Errorf("delays %v, want %v", got, want)
+	}
+}
+
+func TestConsumeBatch(t *testing.T) {
+	b := openEmbedded(t, Config{})
+	ctx := guarded(t)
+	const n, size = 250, 100
+	msgs := make([]Message, n)
+	for i := range msgs {
+		msgs[i] = Message{Subject: ReadingsSubject("M" + strconv.Itoa(i%7)), ID: strconv.Itoa(i)}
+	}
+	if err := b.PublishBatch(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]int{}
+	var sizes []int
+	all := make(chan struct{})
+	consumeCtx, stop := context.WithCancel(ctx)
+	done := inBackground(t, func() error {
+		return b.ConsumeBatch(consumeCtx, StreamReadings, "mdm", size, func(_ context.Context, ds []*Delivery) error {
+			sizes = append(sizes, len(ds))
+			for _, d := range ds {
+				seen[d.Sequence]++
+			}
+			if len(seen) == n {
+				close(all)
+			}
+			return nil
+		})
+	})
+	recv(t, ctx, all, "every message in batches")
+	stop()
+	if err := recv(t, ctx, done, "ConsumeBatch to return"); err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= n; seq++ {
+		if seen[seq] != 1 {
+			t.Errorf("sequence %d handled %d times", seq, seen[seq])
+		}
+	}
+	if len(sizes) >= n || slices.Max(sizes) > size {
+		t.Errorf("batch sizes %v: want fewer batches than messages, none over %d", sizes, size)
+	}
+	settled(t, ctx, b, StreamReadings, "mdm", n)
+}
+
+func TestConsumeBatchPartialFailure(t *testing.T) {
+	b := openEmbedded(t, Config{})
+	ctx := guarded(t)
+	msgs := []Message{
+		{Subject: ReadingsSubject("M1"), ID: "good"},
+		{Subject: ReadingsSubject("M1"), ID: "garbled", Data: []byte{0xff}},
+		{Subject: ReadingsSubject("M1"), ID: "flaky"},
+	}
+	if err := b.PublishBatch(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	handled := map[string][]uint64{} // ID → delivery counts seen
+	flakyDone := make(chan struct{})
+	consumeCtx, stop := context.WithCancel(ctx)
+	done := inBackground(t, func() error {
+		return b.ConsumeBatch(consumeCtx, StreamReadings, "mdm", 10, func(_ context.Context, ds []*Delivery) error {
+			mu.Lock()
+			defer mu.Unlock()
+			errs := DeliveryErrors{}
+			for i, d := range ds {
+				handled[d.ID] = append(handled[d.ID], d.Delivered)
+				switch {
+				case d.ID == "garbled":
+					errs[i] = fmt.Errorf("decode: %w", ErrPermanent)
+				case d.ID == "flaky" && d.Delivered == 1:
+					errs[i] = errors.New("store busy")
+				case d.ID == "flaky":
+					close(flakyDone)
+				}
+			}
+			if len(errs) == 0 {
+				return nil
+			}
+			return errs
+		}, fastRetry)
+	})
+	dead := deadLetterFrom(t, ctx, b)
+	recv(t, ctx, flakyDone, "flaky message retried")
+	stop()
+	if err := recv(t, ctx, done, "ConsumeBatch to return"); err != nil {
+		t.Fatal(err)
+	}
+	if dead.Header.Get(HeaderDeadReason) != "decode: bus: permanent failure" || dead.Header.Get(HeaderDeadSequence) != "2" {
+		t.Errorf("dead letter reason %q sequence %s", dead.Header.Get(HeaderDeadReason), dead.Header.Get(HeaderDeadSequence))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string][]uint64{"good": {1}, "garbled": {1}, "flaky": {1, 2}}
+	for id, w := range want {
+		if !slices.Equal(handled[id], w) {
+			t.Errorf("%s handled at deliveries %v, want %v", id, handled[id], w)
+		}
+	}
+	settled(t, ctx, b, StreamReadings, "mdm", 3)
+}
+
+func TestDeliveryErrorsMessage(t *testing.T) {
+	e := DeliveryErrors{7: errors.New("late"), 2: errors.New("early")}
+	if got, want := e.Error(), "bus: 2 deliveries failed, first [2]: early"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

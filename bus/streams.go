@@ -44,10 +44,15 @@ func (c *Config) streamConfigs() []jetstream.StreamConfig {
 }
 
 // ensureStreams creates the streams, or updates their limits and replicas
-// to the configuration; running it again changes nothing.
+// to the configuration; running it again changes nothing. Each request
+// waits at most AckTimeout: a cluster still electing its leaders drops
+// requests unanswered, and the caller's retry beats waiting out its context.
 func (b *Bus) ensureStreams(ctx context.Context) error {
 	for _, sc := range b.cfg.streamConfigs() {
-		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+		rctx, cancel := context.WithTimeout(ctx, b.cfg.AckTimeout)
+		_, err := b.js.CreateOrUpdateStream(rctx, sc)
+		cancel()
+		if err != nil {
 			return fmt.Errorf("bus: stream %s (replicas %d): %w", sc.Name, sc.Replicas, err)
 		}
 	}

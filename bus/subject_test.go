@@ -88,10 +88,8 @@ func TestCheckPublishSubject(t *testing.T) {
 
 // FuzzParseMeterToken: any string either is refused or is the one token of
 // the meter it decodes to; and every meter's token decodes back to it.
+// Seeds: testdata/fuzz/FuzzParseMeterToken.
 func FuzzParseMeterToken(f *testing.F) {
-	for _, s := range []string{"AMG0000001234", "LGZ=2E1=2F2", "=C3=A9", "=2e", "=41", "=", "a.b"} {
-		f.Add(s)
-	}
 	f.Fuzz(func(t *testing.T, s string) {
 		if m, err := ParseMeterToken(s); err == nil {
 			if tok := MeterToken(m); tok != s {

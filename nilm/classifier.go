@@ -79,58 +79,52 @@ func (c *Classifier) Classify(ev *Event) (Result, error) {
 }
 
 // ClassifyVector classifies a feature vector of an event in state s. The
-// event goes to one physics node; among that node's prototypes of state s
-// (or of any state, for an appliance that has none of s) the best score
-// wins. If its squared distance is beyond the prototype's chi-square limit,
-// the prototypes of the other state get a chance (an appliance may switch
-// off from the mode it switched on in); if none accepts, the answer is
-// Unknown.
+// event goes to one physics node; there every prototype is scored by
+// d² + ln|Σ| (the Gaussian log-likelihood, up to constants), plus
+// statePenalty for a prototype of the other state: an appliance usually
+// switches off from the mode it switched on in, and its off prototype then
+// describes the event best, but a much better match in the other state
+// still wins. If the winner's squared distance is beyond its chi-square
+// limit, the answer is Unknown.
 func (c *Classifier) ClassifyVector(x *Vector, s State) Result {
 	nd := c.split.Node(x)
 	n := &c.nodes[nd]
 	res := Result{Label: Unknown, Distance: math.Inf(1), State: s, Node: nd}
-	best, d2 := n.nearest(x, s, c.logDet, false)
+	best, d2 := n.nearest(x, s, c.logDet)
 	if best < 0 {
 		return res
 	}
 	res.Distance = math.Sqrt(d2)
 	res.Nearest = c.labels[n.protos[best].class]
-	if d2 > n.protos[best].limit {
-		best, d2 = n.nearest(x, s, c.logDet, true)
-		if d2 > n.protos[best].limit {
-			return res
-		}
-		res.Distance = math.Sqrt(d2)
+	if d2 <= n.protos[best].limit {
+		res.Label = res.Nearest
 	}
-	res.Label = c.labels[n.protos[best].class]
 	return res
 }
 
+// statePenalty is the score added to a prototype of the state the event is
+// not in: 2·ln 99, the prior odds 99:1 that an appliance's switching
+// current looks like its own state's prototype, on the scale of d².
+const statePenalty = 9.19023970026918
+
 // nearest returns the index of the best-scoring prototype for x in state s
-// (any state if anyState) and its squared distance; -1 when the node has
-// none.
-func (n *node) nearest(x *Vector, s State, logDet, anyState bool) (int, float64) {
+// and its squared distance; -1 when the node has none.
+func (n *node) nearest(x *Vector, s State, logDet bool) (int, float64) {
 	var z [NumFeatures]float64
 	for k, fi := range n.features {
 		z[k] = (x[fi] - n.center[k]) / n.scale[k]
 	}
 	zs := z[:len(n.features)]
-	var hasState [maxClasses]bool
-	for k := range n.protos {
-		if n.protos[k].state == s {
-			hasState[n.protos[k].class] = true
-		}
-	}
 	best, bestScore, bestD2 := -1, math.Inf(1), math.Inf(1)
 	for k := range n.protos {
 		p := &n.protos[k]
-		if p.state != s && hasState[p.class] && !anyState {
-			continue
-		}
 		d2 := p.distance2(zs)
 		score := d2
 		if logDet {
 			score += p.logDet
+		}
+		if p.state != s {
+			score += statePenalty
 		}
 		if score < bestScore {
 			best, bestScore, bestD2 = k, score, d2

@@ -85,16 +85,16 @@ func TestClassifyUsesTheEventState(t *testing.T) {
 	c := trainClusters(t, 3, 10)
 	rng := rand.New(rand.NewPCG(4, 4))
 	// The iron switches on at logI 0.8 and off from its low setting at
-	// 0.3. An on event at 0.3 matches no switch-on prototype (the lamp at
-	// 0 is nearest, and rejects it); the iron's switch-off prototype then
-	// claims it: the iron switched on straight into its low setting.
+	// 0.3. An on event at 0.3 is far from every switch-on prototype; the
+	// iron's switch-off prototype, even with the state prior's penalty,
+	// is far the best: the iron switched on straight into its low setting.
 	s := clusters[5].draw(rng)
 	if r := c.ClassifyVector(&s.X, Off); r.Label != "iron" || r.State != Off {
 		t.Errorf("off event at the iron's low setting = %+v, want iron off", r)
 	}
 	r := c.ClassifyVector(&s.X, On)
-	if r.Label != "iron" || r.State != On || r.Nearest != "lamp" {
-		t.Errorf("on event at the iron's low setting = %+v, want iron on, nearest switch-on prototype lamp", r)
+	if r.Label != "iron" || r.State != On {
+		t.Errorf("on event at the iron's low setting = %+v, want iron on", r)
 	}
 }
 
@@ -164,4 +164,8 @@ func TestShrinkage(t *testing.T) {
 	if err != nil {
 		t.Errorf("shrunk covariance of 2 samples in 3-d: %v", err)
 	}
+}
+
+func TestStatePenaltyIsTheLogPriorOdds(t *testing.T) {
+	near(t, "statePenalty", statePenalty, 2*math.Log(99), 1e-12)
 }

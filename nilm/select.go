@@ -91,7 +91,7 @@ func innerAccuracy(samples []Sample, folds []int, feats []int, labels []string, 
 			if folds[i] != f {
 				continue
 			}
-			k, _ := n.nearest(&samples[i].X, samples[i].State, logDet, false)
+			k, _ := n.nearest(&samples[i].X, samples[i].State, logDet)
 			if k >= 0 && labels[n.protos[k].class] == samples[i].Label {
 				correct++
 			}

@@ -25,12 +25,16 @@ type Usage struct {
 
 // Tracker follows each appliance's state from classified events and
 // integrates its energy as the event power times the time it stays on.
-// Unknown events are counted but not tracked. Not safe for concurrent use.
+// An unknown switch-off that a running appliance can account for is taken
+// as that appliance changing to a lower mode (its power drops by the
+// event's); other unknown events are counted but not tracked. Not safe for
+// concurrent use.
 type Tracker struct {
 	open     map[string]*Interval
 	closed   []Interval
 	switches map[string]int
 	unknown  int
+	modes    int
 }
 
 // NewTracker returns a tracker with every appliance off.
@@ -45,6 +49,9 @@ func NewTracker() *Tracker {
 func (t *Tracker) Observe(atS float64, r Result, powerW float64) {
 	if r.Label == Unknown || r.Label == "" {
 		t.unknown++
+		if r.State == Off {
+			t.modeDown(atS, powerW)
+		}
 		return
 	}
 	t.switches[r.Label]++
@@ -55,6 +62,29 @@ func (t *Tracker) Observe(atS float64, r Result, powerW float64) {
 	if r.State == On {
 		t.open[r.Label] = &Interval{Label: r.Label, FromS: atS, PowerW: powerW}
 	}
+}
+
+// modeSlack is how much more than a running appliance draws an unknown
+// switch-off may remove and still be taken as its change of mode
+// (measurement error, and the appliance's own drift).
+const modeSlack = 1.1
+
+// modeDown takes an unknown switch-off of powerW as a drop to a lower mode
+// of the running appliance that draws the least power above it.
+func (t *Tracker) modeDown(atS, powerW float64) {
+	var best *Interval
+	for _, iv := range t.open {
+		if iv.PowerW*modeSlack >= powerW && (best == nil || iv.PowerW < best.PowerW ||
+			iv.PowerW == best.PowerW && iv.Label < best.Label) {
+			best = iv
+		}
+	}
+	if best == nil {
+		return
+	}
+	t.close(best, atS)
+	t.open[best.Label] = &Interval{Label: best.Label, FromS: atS, PowerW: max(best.PowerW-powerW, 0)}
+	t.modes++
 }
 
 func (t *Tracker) close(iv *Interval, atS float64) {
@@ -108,3 +138,6 @@ func (t *Tracker) Usage(atS float64) []Usage {
 
 // Unknown counts the events no prototype accepted.
 func (t *Tracker) Unknown() int { return t.unknown }
+
+// ModeChanges counts the unknown switch-offs taken as a change of mode.
+func (t *Tracker) ModeChanges() int { return t.modes }

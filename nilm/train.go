@@ -7,6 +7,9 @@ import (
 	"slices"
 	"sort"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -229,24 +232,35 @@ func shrunkCov(rows [][]float64, mean []float64, target *mat.SymDense) *mat.SymD
 }
 
 // inverseCholesky factors Σ = L·Lᵀ and returns L⁻¹ packed by rows and ln|Σ|.
+// It calls LAPACK's potrf and trtri directly: mat.Cholesky would also
+// estimate the condition number, which costs more than the factorisation at
+// these sizes and is not needed (shrinkage keeps Σ well conditioned).
 func inverseCholesky(sigma *mat.SymDense) ([]float64, float64, error) {
 	p := sigma.SymmetricDim()
-	var ch mat.Cholesky
-	if !ch.Factorize(sigma) {
+	raw := sigma.RawSymmetric()
+	a := blas64.Symmetric{Uplo: blas.Lower, N: p, Stride: p, Data: make([]float64, p*p)}
+	for i := range p {
+		for j := 0; j <= i; j++ {
+			// RawSymmetric of a SymDense stores the upper triangle.
+			a.Data[i*p+j] = raw.Data[j*raw.Stride+i]
+		}
+	}
+	l, ok := lapack64.Potrf(a)
+	if !ok {
 		return nil, 0, errors.New("covariance not positive definite")
 	}
-	var l, inv mat.TriDense
-	ch.LTo(&l)
-	if err := inv.InverseTri(&l); err != nil {
-		return nil, 0, fmt.Errorf("inverting the Cholesky factor: %w", err)
+	var logDet float64
+	for i := range p {
+		logDet += 2 * math.Log(l.Data[i*p+i])
+	}
+	if !lapack64.Trtri(l) {
+		return nil, 0, errors.New("singular Cholesky factor")
 	}
 	w := make([]float64, 0, p*(p+1)/2)
 	for i := range p {
-		for j := 0; j <= i; j++ {
-			w = append(w, inv.At(i, j))
-		}
+		w = append(w, l.Data[i*p:i*p+i+1]...)
 	}
-	return w, ch.LogDet(), nil
+	return w, logDet, nil
 }
 
 // looInflation measures how much larger the squared distance of an unseen

@@ -1,6 +1,9 @@
 package nilm
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // FeatureSchema numbers the layout of Vector. A library records the schema
 // it was trained on; Load refuses another.
@@ -14,7 +17,7 @@ const (
 	FDistortion                                    // I1/IRMS
 	FLogCrest                                      // log10 of the crest factor
 	FConduction                                    // fraction of the cycle conducting
-	FHarm3Re                                       // Re of (I3/I1)·e^{-j(φ3)}, then Im, then h = 5 … 15
+	FHarm3Re                                       // Re of (|I3|/|I1|)·e^{jφ3} (φ3 relative to V1), then Im, then h = 5 … 15
 	FEven         = FHarm3Re + 2*(MaxHarmonic-1)/2 // sqrt(Σ even I_h²)/I1, h = 2 … 14
 	FArea         = FEven + 1                      // V-I signed area
 	FAsymmetry    = FEven + 2                      // V-I half-wave asymmetry
@@ -35,7 +38,7 @@ var featureNames = func() [NumFeatures]string {
 		"log_irms", "pf", "sin_phi1", "distortion", "log_crest", "conduction"
 	for h := 3; h <= MaxHarmonic; h += 2 {
 		k := FHarm3Re + (h - 3)
-		n[k], n[k+1] = "h"+itoa(h)+"_re", "h"+itoa(h)+"_im"
+		n[k], n[k+1] = "h"+strconv.Itoa(h)+"_re", "h"+strconv.Itoa(h)+"_im"
 	}
 	n[FEven], n[FArea], n[FAsymmetry], n[FCurvature], n[FIntersection], n[FMiddlePeak] =
 		"even", "vi_area", "vi_asymmetry", "vi_curvature", "vi_intersections", "vi_middle_peak"
@@ -48,13 +51,6 @@ func FeatureName(k int) string {
 		return "?"
 	}
 	return featureNames[k]
-}
-
-func itoa(h int) string {
-	if h < 10 {
-		return string(rune('0' + h))
-	}
-	return string(rune('0'+h/10)) + string(rune('0'+h%10))
 }
 
 // Vector maps the features into the classifier's coordinates: levels on a

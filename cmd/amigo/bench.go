@@ -3,18 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"testing"
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/metrology/verify"
+	"github.com/amigo-ami/amigo/nilm"
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
@@ -28,35 +28,30 @@ type scenario struct {
 // entry calls into the package that owns the measured code.
 func scenarios() map[string]scenario {
 	return map[string]scenario{
+		"bus": {
+			doc: "publishing with acknowledgements on the embedded bus: msgs/s batched and single",
+			run: func(context.Context) (map[string]float64, error) { return bus.PublishMetrics() },
+		},
 		"dlms": {
 			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open",
 			run: func(context.Context) (map[string]float64, error) {
-				m := map[string]float64{}
-				for _, b := range []struct {
-					prefix string
-					fn     func(*testing.B)
-				}{
-					{"", dlms.BenchmarkDecodeLoadProfile},
-					{"encode-", dlms.BenchmarkEncodeLoadProfile},
-					{"gmac-roundtrip-", dlms.BenchmarkGMACRoundTrip},
-				} {
-					for unit, v := range bench.Metrics(testing.Benchmark(b.fn)) {
-						if unit != "ns/op" && unit != "MB/s" {
-							m[b.prefix+unit] = v
-						}
-					}
-				}
-				return m, nil
+				return bench.Run(
+					bench.Part{Func: dlms.BenchmarkDecodeLoadProfile},
+					bench.Part{Prefix: "encode-", Func: dlms.BenchmarkEncodeLoadProfile},
+					bench.Part{Prefix: "gmac-roundtrip-", Func: dlms.BenchmarkGMACRoundTrip},
+				)
 			},
 		},
 		"metrology": {
 			doc: "three-phase metrology core at 8 kHz with harmonics: meter-s/cpu-s, allocs/window",
 			run: func(context.Context) (map[string]float64, error) {
-				r := testing.Benchmark(verify.BenchmarkCore)
-				if r.N == 0 {
-					return nil, errors.New("benchmark failed")
-				}
-				return bench.Metrics(r), nil
+				return bench.Run(bench.Part{Func: verify.BenchmarkCore})
+			},
+		},
+		"nilm": {
+			doc: "classify one appliance event with a 50-appliance feature library (ms/event, library-bytes)",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
 			},
 		},
 	}

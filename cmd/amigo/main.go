@@ -38,6 +38,7 @@ fleet simulator, in one binary.`,
 		newVersionCmd(),
 		newBenchCmd(),
 		newMetrologyCmd(),
+		newNILMCmd(),
 	)
 	return root
 }

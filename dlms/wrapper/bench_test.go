@@ -2,7 +2,10 @@ package wrapper
 
 import (
 	"fmt"
+	"net"
 	"testing"
+
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // apduSizes are a short GET request, a typical response and the
@@ -12,7 +15,7 @@ var apduSizes = []int{13, 256, 3942}
 func BenchmarkAppendFrame(b *testing.B) {
 	for _, n := range apduSizes {
 		b.Run(fmt.Sprintf("apdu=%d", n), func(b *testing.B) {
-			f := Frame{Source: 16, Dest: 1, APDU: pattern(n)}
+			f := Frame{Source: 16, Dest: 1, APDU: linktest.Pattern(n)}
 			buf := make([]byte, 0, HeaderLen+n)
 			b.SetBytes(int64(HeaderLen + n))
 			b.ReportAllocs()
@@ -26,7 +29,7 @@ func BenchmarkAppendFrame(b *testing.B) {
 func BenchmarkDecodeFrame(b *testing.B) {
 	for _, n := range apduSizes {
 		b.Run(fmt.Sprintf("apdu=%d", n), func(b *testing.B) {
-			in, _ := AppendFrame(nil, Frame{Source: 16, Dest: 1, APDU: pattern(n)})
+			in, _ := AppendFrame(nil, Frame{Source: 16, Dest: 1, APDU: linktest.Pattern(n)})
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -43,8 +46,8 @@ func BenchmarkDecodeFrame(b *testing.B) {
 func BenchmarkReader(b *testing.B) {
 	for _, n := range apduSizes {
 		b.Run(fmt.Sprintf("apdu=%d", n), func(b *testing.B) {
-			one, _ := AppendFrame(nil, Frame{Source: 16, Dest: 1, APDU: pattern(n)})
-			src := &loopReader{frame: one}
+			one, _ := AppendFrame(nil, Frame{Source: 16, Dest: 1, APDU: linktest.Pattern(n)})
+			src := &linktest.LoopReader{Data: one}
 			r := NewReader(src, 0)
 			b.SetBytes(int64(len(one)))
 			b.ReportAllocs()
@@ -57,20 +60,18 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-// loopReader repeats one frame forever, in reads of up to 1,500 bytes (one
-// TCP segment).
-type loopReader struct {
-	frame []byte
-	off   int
-}
-
-func (l *loopReader) Read(p []byte) (int, error) {
-	p = p[:min(len(p), 1500)]
-	n := 0
-	for n < len(p) {
-		c := copy(p[n:], l.frame[l.off:])
-		n += c
-		l.off = (l.off + c) % len(l.frame)
+// BenchmarkRoundTrip sends an APDU to an echoing server over net.Pipe and
+// reads the echo. (net.Pipe allocates a timer for each deadline it is
+// given; those are the allocations reported.)
+func BenchmarkRoundTrip(b *testing.B) {
+	for _, n := range apduSizes {
+		b.Run(fmt.Sprintf("apdu=%d", n), func(b *testing.B) {
+			a, s := net.Pipe()
+			defer a.Close()
+			server, _ := NewServer(s, Config{})
+			linktest.Echo(server, nil)
+			client, _ := NewClient(a, Config{})
+			linktest.BenchRoundTrip(b, client, n)
+		})
 	}
-	return n, nil
 }

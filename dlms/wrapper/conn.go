@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -68,16 +67,7 @@ type Conn struct {
 // Dial connects to a DLMS/COSEM server at addr ("host:port"; the IANA port
 // is DefaultPort) over TCP.
 func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("wrapper: dial %s: %w", addr, err)
-	}
-	c, err := NewClient(nc, cfg)
-	if err != nil {
-		return nil, errors.Join(err, nc.Close())
-	}
-	return c, nil
+	return linkio.DialTCP(ctx, addr, func(nc net.Conn) (*Conn, error) { return NewClient(nc, cfg) })
 }
 
 // NewClient returns the client end of a wrapper connection over rw (a
@@ -131,7 +121,7 @@ func (c *Conn) WriteAPDU(ctx context.Context, apdu []byte) error {
 	if err != nil {
 		return err
 	}
-	err = linkio.Do(ctx, c.s.SetWriteDeadline, time.Time{}, func() error {
+	err = linkio.Write(ctx, c.s, time.Time{}, func() error {
 		n, err := c.s.Write(c.wbuf)
 		if err != nil && n > 0 {
 			c.werr = fmt.Errorf("wrapper: write cut short after %d of %d bytes: %w", n, len(c.wbuf), err)
@@ -159,7 +149,7 @@ func (c *Conn) WriteAPDU(ctx context.Context, apdu []byte) error {
 // call carries on with the bytes already received.
 func (c *Conn) ReadAPDU(ctx context.Context) ([]byte, error) {
 	var f Frame
-	err := linkio.Do(ctx, c.s.SetReadDeadline, time.Time{}, func() error {
+	err := linkio.Read(ctx, c.s, time.Time{}, func() error {
 		var err error
 		f, err = c.rd.ReadFrame()
 		return err

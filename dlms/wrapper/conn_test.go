@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // pair returns a client and a server Conn joined by net.Pipe.
@@ -28,59 +29,13 @@ func pair(t *testing.T, ccfg, scfg Config) (client, server *Conn) {
 	return client, server
 }
 
-// echo answers every APDU the server reads with the same bytes reversed,
-// until the stream ends.
-func echo(server *Conn) chan error {
-	done := make(chan error, 1)
-	go func() {
-		for {
-			apdu, err := server.ReadAPDU(context.Background())
-			if err != nil {
-				done <- err
-				return
-			}
-			if err := server.WriteAPDU(context.Background(), reversed(apdu)); err != nil {
-				done <- fmt.Errorf("write: %w", err)
-				return
-			}
-		}
-	}()
-	return done
-}
-
-func reversed(b []byte) []byte {
-	r := make([]byte, len(b))
-	for i, x := range b {
-		r[len(b)-1-i] = x
-	}
-	return r
-}
-
-func pattern(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*7 + i>>8)
-	}
-	return b
-}
-
+// exchange sends an APDU of each size and checks the echo.
 func exchange(t *testing.T, client *Conn, sizes []int) {
 	t.Helper()
-	ctx := context.Background()
-	for _, n := range sizes {
-		req := pattern(n)
-		if err := client.WriteAPDU(ctx, req); err != nil {
-			t.Fatalf("WriteAPDU(%d bytes): %v", n, err)
-		}
-		resp, err := client.ReadAPDU(ctx)
-		if err != nil {
-			t.Fatalf("ReadAPDU after %d bytes: %v", n, err)
-		}
-		if !bytes.Equal(resp, reversed(req)) {
-			t.Fatalf("response to %d bytes: got %d bytes, not the request reversed", n, len(resp))
-		}
-	}
+	linktest.Exchange(t, client, sizes...)
 }
+
+func echo(server *Conn) <-chan error { return linktest.Echo(server, nil) }
 
 var sizes = []int{1, 2, 31, 1000, 4096, 4097, 30000, MaxAPDULen}
 
@@ -132,29 +87,8 @@ func TestClientServerOverTCP(t *testing.T) {
 	}
 }
 
-// plainPipe is a duplex stream without deadlines, as a serial line driver
-// may provide.
-type plainPipe struct {
-	io.Reader
-	io.Writer
-	closers []io.Closer
-}
-
-func (p plainPipe) Close() error {
-	for _, c := range p.closers {
-		c.Close()
-	}
-	return nil
-}
-
-func plainPair() (a, b plainPipe) {
-	ar, bw := io.Pipe()
-	br, aw := io.Pipe()
-	return plainPipe{ar, aw, []io.Closer{ar, aw}}, plainPipe{br, bw, []io.Closer{br, bw}}
-}
-
 func TestClientServerOverPlainStream(t *testing.T) {
-	a, b := plainPair()
+	a, b := linktest.PlainPair()
 	client, err := NewClient(a, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +109,7 @@ func TestClientServerOverPlainStream(t *testing.T) {
 func TestReadAPDUHonoursContext(t *testing.T) {
 	streams := map[string]func() (io.ReadWriter, io.ReadWriter){
 		"net.Pipe":     func() (io.ReadWriter, io.ReadWriter) { return net.Pipe() },
-		"plain stream": func() (io.ReadWriter, io.ReadWriter) { return plainPair() },
+		"plain stream": func() (io.ReadWriter, io.ReadWriter) { return linktest.PlainPair() },
 	}
 	for name, mk := range streams {
 		t.Run(name, func(t *testing.T) {

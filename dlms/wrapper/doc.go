@@ -36,4 +36,9 @@
 // ClientAddress reports so that the server can choose the association.
 // Contexts cut reads and writes short through the stream's deadlines (see
 // ReadAPDU for streams without them).
+//
+// The roles are the application's, not TCP's: a meter pushing a
+// DataNotification over a connection it dialed is the server end
+// (NewServer with Config.Client set to the push destination's wPort), and
+// the head-end's listener that accepted it is the client end (NewClient).
 package wrapper

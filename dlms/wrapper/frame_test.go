@@ -2,20 +2,13 @@ package wrapper
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
-	"strings"
 	"testing"
+
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+var unhex = linktest.Unhex
 
 // aarq is the AARQ of the DLMS UA information-exchange example (G. Kmethy,
 // "Examples for DLMS/COSEM information exchange", clause 2), lowest-level

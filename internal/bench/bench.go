@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -78,4 +79,27 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// Part is one benchmark function of a scenario; its metrics are reported
+// with Prefix before each unit (so "encode-" turns ns/op into encode-ns/op).
+type Part struct {
+	Prefix string
+	Func   func(*testing.B)
+}
+
+// Run runs the parts one after the other with testing.Benchmark and merges
+// their metrics. A part that fails (b.Fatal, or no iteration) fails the run.
+func Run(parts ...Part) (map[string]float64, error) {
+	m := make(map[string]float64)
+	for _, p := range parts {
+		r := testing.Benchmark(p.Func)
+		if r.N == 0 {
+			return nil, fmt.Errorf("benchmark %sfailed before its first iteration", p.Prefix)
+		}
+		for unit, v := range Metrics(r) {
+			m[p.Prefix+unit] = v
+		}
+	}
+	return m, nil
 }

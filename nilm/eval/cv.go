@@ -13,6 +13,8 @@ import (
 type Item struct {
 	Features nilm.Features
 	Sample   nilm.Sample
+	voltage  []float64 // the event cycle, kept for the mixed-load streams
+	current  []float64
 }
 
 // Items extracts the features of every event of a dataset.
@@ -27,7 +29,7 @@ func Items(ds *plaid.Dataset) ([]Item, error) {
 		if e.On {
 			st = nilm.On
 		}
-		items[k] = Item{Features: f, Sample: nilm.Sample{X: f.Vector(), Label: e.Label, State: st}}
+		items[k] = Item{Features: f, Sample: nilm.Sample{X: f.Vector(), Label: e.Label, State: st}, voltage: e.Voltage, current: e.Current}
 	}
 	return items, nil
 }

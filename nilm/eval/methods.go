@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"math"
 
 	"github.com/amigo-ami/amigo/nilm"
@@ -35,14 +36,13 @@ func (t *Tree) Predict(it *Item) string {
 }
 
 // harmonicVector is the 1-NN baseline's view: magnitudes (A) and phases
-// (rad, relative to the voltage fundamental) of the odd harmonics 1 … 15.
+// (relative to the voltage fundamental, as cosine and sine so that −179°
+// and 179° are neighbours) of the odd harmonics 1 … 15.
 func harmonicVector(f *nilm.Features) []float64 {
 	var x []float64
 	for h := 1; h <= nilm.MaxHarmonic; h += 2 {
-		x = append(x, f.Harmonics[h].RMS)
-	}
-	for h := 1; h <= nilm.MaxHarmonic; h += 2 {
-		x = append(x, f.Harmonics[h].Phase)
+		s, c := math.Sincos(f.Harmonics[h].Phase)
+		x = append(x, f.Harmonics[h].RMS, c, s)
 	}
 	return x
 }
@@ -171,7 +171,7 @@ func (p *Pooled) Fit(train []Item) error {
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(cov) {
-		return errNotPD
+		return errors.New("eval: pooled covariance not positive definite")
 	}
 	p.prec = mat.NewSymDense(dim, nil)
 	return ch.InverseTo(p.prec)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"time"
 )
@@ -44,13 +45,21 @@ func Close(s Stream) error {
 // return immediately.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// Do runs op, one blocking Read or Write on a stream, under ctx: the stream
-// deadline (set through setDeadline, the stream's SetReadDeadline or
-// SetWriteDeadline) is the earlier of ctx's deadline and limit (zero: none),
-// and cancelling ctx interrupts op. When ctx ended op, Do returns ctx's
+// Read runs op, one or more blocking Reads from s, under ctx: the read
+// deadline is the earlier of ctx's deadline and limit (zero: none), and
+// cancelling ctx interrupts op. When ctx ended op, Read returns ctx's
 // error; otherwise op's error, which matches os.ErrDeadlineExceeded when
 // limit passed.
-func Do(ctx context.Context, setDeadline func(time.Time) error, limit time.Time, op func() error) error {
+func Read(ctx context.Context, s Stream, limit time.Time, op func() error) error {
+	return do(ctx, s, false, limit, op)
+}
+
+// Write is Read for blocking Writes to s, under its write deadline.
+func Write(ctx context.Context, s Stream, limit time.Time, op func() error) error {
+	return do(ctx, s, true, limit, op)
+}
+
+func do(ctx context.Context, s Stream, write bool, limit time.Time, op func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -60,13 +69,13 @@ func Do(ctx context.Context, setDeadline func(time.Time) error, limit time.Time,
 	}
 	// An error here means the stream is closed (net.Pipe says so when either
 	// end is); op then reports it as the stream sees it.
-	_ = setDeadline(d)
+	_ = setDeadline(s, write, d)
 	if ctx.Done() == nil {
 		return op() // no deadline and no cancellation: nothing to translate
 	}
 	interrupted := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		_ = setDeadline(aLongTimeAgo) // the op's own error reports the outcome
+		_ = setDeadline(s, write, aLongTimeAgo) // op's own error reports the outcome
 		close(interrupted)
 	})
 	err := op()
@@ -85,4 +94,28 @@ func Do(ctx context.Context, setDeadline func(time.Time) error, limit time.Time,
 		return context.DeadlineExceeded
 	}
 	return err
+}
+
+func setDeadline(s Stream, write bool, t time.Time) error {
+	if write {
+		return s.SetWriteDeadline(t)
+	}
+	return s.SetReadDeadline(t)
+}
+
+// DialTCP connects to addr over TCP and opens a link on the connection
+// with open, closing the connection when open fails. A dial error is the
+// *net.OpError, which names the address.
+func DialTCP[C any](ctx context.Context, addr string, open func(net.Conn) (C, error)) (C, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		var zero C
+		return zero, err
+	}
+	c, err := open(nc)
+	if err != nil {
+		return c, errors.Join(err, nc.Close())
+	}
+	return c, nil
 }

@@ -86,7 +86,7 @@ func TestPumpDeadlines(t *testing.T) {
 	})
 }
 
-func TestDoCancelsAndReportsTheContext(t *testing.T) {
+func TestReadCancelsAndReportsTheContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, b := net.Pipe()
 		defer a.Close()
@@ -96,14 +96,14 @@ func TestDoCancelsAndReportsTheContext(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		if err := Do(ctx, a.SetReadDeadline, time.Time{}, read); err != context.DeadlineExceeded {
-			t.Errorf("Do under a 1 s context: error = %v, want context.DeadlineExceeded", err)
+		if err := Read(ctx, a, time.Time{}, read); err != context.DeadlineExceeded {
+			t.Errorf("Read under a 1 s context: error = %v, want context.DeadlineExceeded", err)
 		}
 
 		start := time.Now()
-		err := Do(context.Background(), a.SetReadDeadline, start.Add(5*time.Second), read)
+		err := Read(context.Background(), a, start.Add(5*time.Second), read)
 		if !errors.Is(err, os.ErrDeadlineExceeded) || time.Since(start) != 5*time.Second {
-			t.Errorf("Do with a 5 s limit: error = %v after %v, want os.ErrDeadlineExceeded after 5s", err, time.Since(start))
+			t.Errorf("Read with a 5 s limit: error = %v after %v, want os.ErrDeadlineExceeded after 5s", err, time.Since(start))
 		}
 
 		ctx, cancel = context.WithCancel(context.Background())
@@ -111,14 +111,14 @@ func TestDoCancelsAndReportsTheContext(t *testing.T) {
 			time.Sleep(time.Second)
 			cancel()
 		}()
-		if err := Do(ctx, a.SetReadDeadline, start.Add(time.Hour), read); err != context.Canceled {
-			t.Errorf("Do cancelled: error = %v, want context.Canceled", err)
+		if err := Read(ctx, a, start.Add(time.Hour), read); err != context.Canceled {
+			t.Errorf("Read cancelled: error = %v, want context.Canceled", err)
 		}
 
 		// The interruption does not leak into the next call.
 		go b.Write([]byte{7})
-		if err := Do(context.Background(), a.SetReadDeadline, time.Time{}, read); err != nil || buf[0] != 7 {
-			t.Errorf("Do after a cancellation = %v, byte %d; want the byte 7", err, buf[0])
+		if err := Read(context.Background(), a, time.Time{}, read); err != nil || buf[0] != 7 {
+			t.Errorf("Read after a cancellation = %v, byte %d; want the byte 7", err, buf[0])
 		}
 	})
 }

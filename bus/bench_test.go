@@ -1,0 +1,8 @@
+package bus
+
+import "testing"
+
+func BenchmarkPublish(b *testing.B) {
+	b.Run("mode=single", BenchmarkPublishSingle)
+	b.Run("mode=batch", BenchmarkPublishBatch)
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/amigo-ami/amigo/nilm"
+	"github.com/amigo-ami/amigo/nilm/eval"
+	"github.com/amigo-ami/amigo/nilm/plaid"
+)
+
+func newNILMCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "nilm",
+		Short: "Appliance recognition: feature library build, evaluation, classification",
+	}
+	cmd.AddCommand(newNILMEvalCmd(), newNILMTrainCmd(), newNILMKeygenCmd(), newNILMClassifyCmd())
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func loadPLAID(dir string) (*plaid.Dataset, error) {
+	if dir == "" {
+		dir = plaid.DefaultDir(".")
+	}
+	ds, err := plaid.Load(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w (set --data or AMIGO_SHARED_DATA)", err)
+	}
+	return ds, err
+}
+
+func newNILMEvalCmd() *cobra.Command {
+	var (
+		data, plotFile string
+		folds, trials  int
+		seed           uint64
+		asJSON         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Cross-validate the tree and two baselines on the PLAID event cycles, then mixed loads",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ds, err := loadPLAID(data)
+			if err != nil {
+				return err
+			}
+			if folds < 2 {
+				return fmt.Errorf("--folds %d: want at least 2", folds)
+			}
+			rep, err := eval.Run(cmd.Context(), ds, "plaid-events", eval.Config{
+				Folds: folds, Seed: seed, Mixed: eval.MixedConfig{Trials: trials},
+			})
+			if err != nil {
+				return err
+			}
+			if plotFile != "" {
+				if err := eval.PlotConfusion(plotFile, rep.Methods); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), rep)
+			}
+			return rep.WriteText(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "", "directory of the PLAID .npy files (default ../shared/data/plaid-events or $AMIGO_SHARED_DATA/plaid-events)")
+	cmd.Flags().IntVar(&folds, "folds", 5, "cross-validation folds")
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the folds and the mixed-load scenarios")
+	cmd.Flags().IntVar(&trials, "trials", 60, "mixed-load scenarios")
+	cmd.Flags().StringVar(&plotFile, "plot", "", "write the confusion matrices to this PNG file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
+
+func newNILMKeygenCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "keygen --out KEY.pem",
+		Short: "Make a P-256 key pair for signing feature libraries (KEY.pem and KEY.pem.pub)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return errors.New("keygen: --out is required")
+			}
+			priv, pub, err := nilm.NewSigningKey(rand.Reader)
+			if err != nil {
+				return err
+			}
+			// O_EXCL: never overwrite a key someone may still depend on.
+			if err := writeNew(out, priv, 0o600); err != nil {
+				return err
+			}
+			if err := writeNew(out+".pub", pub, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s and %s.pub\n", out, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "private key file to create; the public key goes to FILE.pub")
+	return cmd
+}
+
+func writeNew(path string, b []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		return errors.Join(fmt.Errorf("%s: %w", path, err), f.Close())
+	}
+	return f.Close()
+}
+
+func newNILMTrainCmd() *cobra.Command {
+	var (
+		data, keyFile, out string
+		version            uint32
+		asJSON             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "train --key KEY.pem --out LIBRARY --version N",
+		Short: "Train the classifier on every PLAID event and write a signed feature library",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if keyFile == "" || out == "" || version == 0 {
+				return errors.New("train: --key, --out and --version (> 0) are required")
+			}
+			kb, err := os.ReadFile(keyFile)
+			if err != nil {
+				return err
+			}
+			key, err := nilm.PrivateKeyFromPEM(kb)
+			if err != nil {
+				return fmt.Errorf("%s: %w", keyFile, err)
+			}
+			ds, err := loadPLAID(data)
+			if err != nil {
+				return err
+			}
+			items, err := eval.Items(ds)
+			if err != nil {
+				return err
+			}
+			samples := make([]nilm.Sample, len(items))
+			for k := range items {
+				samples[k] = items[k].Sample
+			}
+			c, err := nilm.Train(samples, nilm.TrainConfig{Version: version})
+			if err != nil {
+				return err
+			}
+			lib, err := c.Sign(key, rand.Reader)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, lib, 0o644); err != nil {
+				return err
+			}
+			summary := struct {
+				Library  string   `json:"library"`
+				Version  uint32   `json:"version"`
+				Bytes    int      `json:"bytes"`
+				Labels   []string `json:"labels"`
+				Training int      `json:"training_events"`
+			}{out, version, len(lib), c.Labels(), len(samples)}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), summary)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: version %d, %d bytes, %d appliances from %d events\n",
+				out, version, len(lib), len(summary.Labels), len(samples))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "", "directory of the PLAID .npy files")
+	cmd.Flags().StringVar(&keyFile, "key", "", "PKCS #8 PEM P-256 private key (amigo nilm keygen)")
+	cmd.Flags().StringVar(&out, "out", "", "library file to write")
+	cmd.Flags().Uint32Var(&version, "version", 0, "library version; a meter accepts only a newer one")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
+
+// classifiedEvent is one line of `amigo nilm classify`.
+type classifiedEvent struct {
+	AtS      float64 `json:"at_s"`
+	Label    string  `json:"label"`
+	State    string  `json:"state"`
+	Distance float64 `json:"distance"`
+	Node     string  `json:"node"`
+	PowerW   float64 `json:"power_w"`
+	DeltaP   float64 `json:"delta_p_w"`
+}
+
+func newNILMClassifyCmd() *cobra.Command {
+	var (
+		libFile, pubFile, phase string
+		rate, mains             float64
+		asJSON                  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "classify --lib LIBRARY --pub KEY.pem.pub --rate HZ FILE.csv",
+		Short: "Detect and classify appliance events in a sample file (metrology CSV layout)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if libFile == "" || pubFile == "" {
+				return errors.New("classify: --lib and --pub are required")
+			}
+			pb, err := os.ReadFile(pubFile)
+			if err != nil {
+				return err
+			}
+			pub, err := nilm.PublicKeyFromPEM(pb)
+			if err != nil {
+				return fmt.Errorf("%s: %w", pubFile, err)
+			}
+			lb, err := os.ReadFile(libFile)
+			if err != nil {
+				return err
+			}
+			c, err := nilm.Load(lb, pub)
+			if err != nil {
+				return fmt.Errorf("%s: %w", libFile, err)
+			}
+			det, err := nilm.NewDetector(nilm.DetectorConfig{RateHz: rate, MainsHz: mains})
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			v, i, err := nilm.ReadCSV(f, args[0], phase)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			tr := nilm.NewTracker()
+			var out []classifiedEvent
+			var classifyErr error
+			err = det.Push(v, i, func(ev nilm.Event) {
+				r, err := c.Classify(&ev)
+				if err != nil {
+					classifyErr = errors.Join(classifyErr, err)
+					return
+				}
+				feat, _ := nilm.Extract(ev.Voltage, ev.Current)
+				at := float64(ev.Sample) / rate
+				tr.Observe(at, r, feat.P)
+				out = append(out, classifiedEvent{at, r.Label, r.State.String(), r.Distance, r.Node.String(), feat.P, ev.DeltaP})
+			})
+			if err = errors.Join(err, classifyErr); err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			end := float64(len(v)) / rate
+			doc := struct {
+				File    string            `json:"file"`
+				Library uint32            `json:"library_version"`
+				Events  []classifiedEvent `json:"events"`
+				Usage   []nilm.Usage      `json:"usage"`
+			}{args[0], c.Version(), out, tr.Usage(end)}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), doc)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s: %d events (library version %d)\n", args[0], len(out), c.Version())
+			for _, e := range out {
+				fmt.Fprintf(w, "  %9.3f s  %-10s %-3s  %8.1f W  d=%.2f  %s\n", e.AtS, e.Label, e.State, e.PowerW, e.Distance, e.Node)
+			}
+			for _, u := range doc.Usage {
+				fmt.Fprintf(w, "  %-10s on=%-5v %8.1f W  %10.4f Wh  %d switches\n", u.Label, u.On, u.PowerW, u.EnergyWh, u.Switches)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&libFile, "lib", "", "signed feature library (amigo nilm train)")
+	cmd.Flags().StringVar(&pubFile, "pub", "", "trusted PKIX PEM public key")
+	cmd.Flags().Float64Var(&rate, "rate", 0, "sample rate, Hz")
+	cmd.Flags().Float64Var(&mains, "mains", 50, "nominal mains frequency, Hz")
+	cmd.Flags().StringVar(&phase, "phase", "a", "phase to read: a, b or c")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}

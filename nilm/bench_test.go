@@ -1,0 +1,5 @@
+package nilm
+
+import "testing"
+
+func BenchmarkClassifyScenario(b *testing.B) { BenchmarkClassify(b) }

@@ -1,0 +1,215 @@
+package eval
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/amigo-ami/amigo/nilm"
+	"github.com/amigo-ami/amigo/nilm/plaid"
+)
+
+// Config is what `amigo nilm eval` runs.
+type Config struct {
+	Folds  int    // 5 if 0
+	Seed   uint64 // fixes the folds and the mixed-load scenarios
+	Mixed  MixedConfig
+	Train  nilm.TrainConfig
+	NoOpen bool // skip the open-set (unknown appliance) measurement
+}
+
+// Report is everything `amigo nilm eval` prints.
+type Report struct {
+	Dataset string `json:"dataset"`
+	Events  int    `json:"events"`
+	Folds   int    `json:"folds"`
+	Seed    uint64 `json:"seed"`
+	// Methods are the tree (closed set: its nearest appliance), then the
+	// two baselines.
+	Methods []Scores `json:"methods"`
+	// Rejecting is the tree as deployed, answering unknown beyond the
+	// chi-square limit.
+	Rejecting Scores `json:"tree_with_rejection"`
+	// OpenSet is, per appliance left out of training, the fraction of its
+	// events the tree calls unknown.
+	OpenSet      map[string]float64  `json:"open_set_rejection,omitempty"`
+	Mixed        MixedResult         `json:"mixed"`
+	LibraryBytes int                 `json:"library_bytes"` // signed, trained on every event
+	NodeFeatures map[string][]string `json:"node_features"` // chosen on every event
+}
+
+// Run evaluates on the dataset.
+func Run(ctx context.Context, ds *plaid.Dataset, name string, cfg Config) (*Report, error) {
+	if cfg.Folds == 0 {
+		cfg.Folds = 5
+	}
+	items, err := Items(ds)
+	if err != nil {
+		return nil, err
+	}
+	labels := labelsOf(items)
+	folds := StratifiedFolds(labels, cfg.Folds, cfg.Seed)
+	rep := &Report{Dataset: name, Events: len(items), Folds: cfg.Folds, Seed: cfg.Seed}
+	tree := &Tree{Config: cfg.Train, Closed: true}
+	for _, m := range []Method{tree, &OneNN{}, &Pooled{}} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pred, err := CrossValidate(items, m, folds, cfg.Folds)
+		if err != nil {
+			return nil, err
+		}
+		rep.Methods = append(rep.Methods, Score(m.Name(), labels, pred))
+	}
+	pred, err := CrossValidate(items, &Tree{Config: cfg.Train}, folds, cfg.Folds)
+	if err != nil {
+		return nil, err
+	}
+	rep.Rejecting = Score("tree, unknown rejection", labels, pred)
+	if !cfg.NoOpen {
+		if rep.OpenSet, err = OpenSet(items, cfg.Train); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	mc := cfg.Mixed
+	mc.Seed, mc.Folds, mc.Train = cfg.Seed, cfg.Folds, cfg.Train
+	if rep.Mixed, err = Mixed(items, mc); err != nil {
+		return nil, err
+	}
+	all := make([]nilm.Sample, len(items))
+	for i := range items {
+		all[i] = items[i].Sample
+	}
+	c, err := nilm.Train(all, cfg.Train)
+	if err != nil {
+		return nil, err
+	}
+	// The size does not depend on the key; a throwaway one signs.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	lib, err := c.Sign(key, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	rep.LibraryBytes = len(lib)
+	rep.NodeFeatures = map[string][]string{}
+	for nd := range nilm.NumNodes {
+		var names []string
+		for _, f := range c.NodeFeatures(nd) {
+			names = append(names, nilm.FeatureName(f))
+		}
+		rep.NodeFeatures[nd.String()] = names
+	}
+	return rep, nil
+}
+
+// WriteText prints the report as tables.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d events, stratified %d-fold cross-validation, seed %d\n\n", r.Dataset, r.Events, r.Folds, r.Seed)
+	fmt.Fprintf(&b, "%-28s %9s %9s\n", "method", "accuracy", "macro-F1")
+	for _, s := range append(slices.Clone(r.Methods), r.Rejecting) {
+		fmt.Fprintf(&b, "%-28s %8.1f%% %9.3f", s.Method, 100*s.Accuracy, s.MacroF1)
+		if s.Unknown > 0 {
+			fmt.Fprintf(&b, "   (%d unknown)", s.Unknown)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nper-class recall\n")
+	fmt.Fprintf(&b, "%-10s", "appliance")
+	for _, s := range r.Methods {
+		fmt.Fprintf(&b, " %20s", s.Method)
+	}
+	b.WriteString("\n")
+	for _, l := range r.Methods[0].Labels {
+		fmt.Fprintf(&b, "%-10s", l)
+		for _, s := range r.Methods {
+			fmt.Fprintf(&b, " %19.0f%%", 100*s.Recall[l])
+		}
+		b.WriteString("\n")
+	}
+	for _, s := range r.Methods {
+		fmt.Fprintf(&b, "\nconfusion matrix, %s (rows: truth, columns: answer)\n", s.Method)
+		writeConfusion(&b, s)
+	}
+	if r.OpenSet != nil {
+		b.WriteString("\nunknown appliances (each left out of training in turn): share of its events rejected\n")
+		keys := make([]string, 0, len(r.OpenSet))
+		for k := range r.OpenSet {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, compareLabels)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s:%3.0f%%", k, 100*r.OpenSet[k])
+		}
+		b.WriteString("\n")
+	}
+	m := r.Mixed
+	fmt.Fprintf(&b, "\nmixed loads: %d scenarios of 2–4 appliances, %d on/off events (%d mode changes not scored, %d event cycles below 2× the minimum step left out)\n",
+		m.Scenarios, m.Events, m.Modes, m.Excluded)
+	fmt.Fprintf(&b, "  detected %d, correct %d: accuracy %.1f%%; extra detections %d; mean energy error per appliance %.1f%%\n",
+		m.Detected, m.Correct, 100*m.Accuracy, m.Extra, 100*m.EnergyError)
+	if len(m.Mistakes) > 0 {
+		keys := make([]string, 0, len(m.Mistakes))
+		for k := range m.Mistakes {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteString("  mistakes:")
+		for _, k := range keys {
+			fmt.Fprintf(&b, " [%s ×%d]", k, m.Mistakes[k])
+		}
+		b.WriteString("\n")
+	}
+	if ex := m.Example; ex != nil {
+		b.WriteString("  first scenario, per appliance (estimated vs true energy):\n")
+		truth := map[string]float64{}
+		for _, iv := range ex.Truth {
+			truth[iv.Label] += iv.EnergyWh
+		}
+		for _, u := range ex.Usage {
+			fmt.Fprintf(&b, "    %-8s switches %d  energy %.4f Wh (true %.4f Wh)\n", u.Label, u.Switches, u.EnergyWh, truth[u.Label])
+		}
+		for _, e := range ex.Events {
+			fmt.Fprintf(&b, "    %7.3f s  %-8s %-3s  d=%.2f  truth: %s\n", e.AtS, e.Label, e.State, e.Distance, e.Truth)
+		}
+	}
+	fmt.Fprintf(&b, "\nlibrary trained on all events: %d bytes signed\n", r.LibraryBytes)
+	for nd := range nilm.NumNodes {
+		fmt.Fprintf(&b, "  %-22s %s\n", nd.String(), strings.Join(r.NodeFeatures[nd.String()], ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeConfusion(b *strings.Builder, s Scores) {
+	fmt.Fprintf(b, "%8s", "")
+	for _, c := range s.Columns {
+		if c == nilm.Unknown {
+			c = "?"
+		}
+		fmt.Fprintf(b, " %4s", c)
+	}
+	b.WriteString("\n")
+	for t, row := range s.Confusion {
+		fmt.Fprintf(b, "%8s", s.Labels[t])
+		for _, n := range row {
+			if n == 0 {
+				fmt.Fprintf(b, " %4s", ".")
+			} else {
+				fmt.Fprintf(b, " %4d", n)
+			}
+		}
+		b.WriteString("\n")
+	}
+}
