@@ -1,0 +1,160 @@
+package meta
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/amigo-ami/amigo/store"
+)
+
+// BillStatus is where a bill is in its life.
+type BillStatus string
+
+// Bill statuses.
+const (
+	BillDraft      BillStatus = "draft"
+	BillIssued     BillStatus = "issued"
+	BillSuperseded BillStatus = "superseded" // replaced by a re-bill
+)
+
+// Bill is one meter's bill for a period. Money is int64 millionths of the
+// currency unit.
+type Bill struct {
+	ID         int64
+	Meter      store.MeterID
+	From, To   time.Time // billing period [From, To)
+	Currency   string
+	Total      int64 // Σ Lines.Amount
+	Status     BillStatus
+	Supersedes int64 // the bill this re-bill replaces; 0 if none
+	Lines      []BillLine
+	CreatedAt  time.Time
+}
+
+// BillLine is one determinant of a bill.
+type BillLine struct {
+	Description string // "energy T1 tier 2", "standing charge"
+	Quantity    int64  // in Unit
+	Unit        string // "Wh", "day", "W"
+	UnitPrice   int64  // millionths of the currency per Unit
+	Amount      int64  // millionths of the currency
+}
+
+func (b Bill) validate() error {
+	var sum int64
+	for _, l := range b.Lines {
+		sum += l.Amount
+	}
+	switch {
+	case b.Meter == 0:
+		return fmt.Errorf("bill: no meter: %w", ErrInvalid)
+	case !b.From.Before(b.To):
+		return fmt.Errorf("bill meter %d: empty period %v…%v: %w", b.Meter, b.From, b.To, ErrInvalid)
+	case sum != b.Total:
+		return fmt.Errorf("bill meter %d: total %d is not the sum of its lines %d: %w", b.Meter, b.Total, sum, ErrInvalid)
+	case b.Status != BillDraft && b.Status != BillIssued:
+		return fmt.Errorf("bill meter %d: new bills are draft or issued, not %q: %w", b.Meter, b.Status, ErrInvalid)
+	}
+	return nil
+}
+
+// CreateBill stores b with its lines and returns its id. A re-bill (b
+// with Supersedes set) marks the bill it replaces superseded in the same
+// transaction.
+func (d *DB) CreateBill(ctx context.Context, b Bill) (int64, error) {
+	if err := b.validate(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO bills (meter_id, period_from, period_to, currency, total, status, supersedes, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			int64(b.Meter), b.From.UnixMilli(), b.To.UnixMilli(), b.Currency, b.Total, string(b.Status), nullID(b.Supersedes), d.nowMs()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		for i, l := range b.Lines {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bill_lines (bill_id, line, description, quantity, unit, unit_price, amount)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, i, l.Description, l.Quantity, l.Unit, l.UnitPrice, l.Amount); err != nil {
+				return err
+			}
+		}
+		if b.Supersedes != 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE bills SET status = $1 WHERE id = $2 AND meter_id = $3 AND status <> $1`,
+				string(BillSuperseded), b.Supersedes, int64(b.Meter))
+			if err := d.affected(res, err, fmt.Sprintf("superseded bill %d of meter %d", b.Supersedes, b.Meter)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return id, d.classify(err, fmt.Sprintf("bill of meter %d", b.Meter))
+}
+
+// Bill returns bill id with its lines.
+func (d *DB) Bill(ctx context.Context, id int64) (Bill, error) {
+	bills, err := d.bills(ctx, `WHERE id = $1`, id)
+	if err == nil && len(bills) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return Bill{}, d.classify(err, fmt.Sprintf("bill %d", id))
+	}
+	return bills[0], nil
+}
+
+// Bills returns the bills of meter whose period starts in [from, to), by
+// period and id, with their lines.
+func (d *DB) Bills(ctx context.Context, meter store.MeterID, from, to time.Time) ([]Bill, error) {
+	bills, err := d.bills(ctx, `WHERE meter_id = $1 AND period_from >= $2 AND period_from < $3`, int64(meter), from.UnixMilli(), to.UnixMilli())
+	return bills, d.classify(err, fmt.Sprintf("bills of meter %d", meter))
+}
+
+func (d *DB) bills(ctx context.Context, where string, args ...any) ([]Bill, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT id, meter_id, period_from, period_to, currency, total, status, supersedes, created_at
+		FROM bills `+where+` ORDER BY period_from, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Bill
+	for rows.Next() {
+		var b Bill
+		var meter, from, to, created int64
+		var status string
+		var supersedes sql.NullInt64
+		if err := rows.Scan(&b.ID, &meter, &from, &to, &b.Currency, &b.Total, &status, &supersedes, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		b.Meter, b.From, b.To, b.Status, b.Supersedes, b.CreatedAt = store.MeterID(meter), msTime(from), msTime(to), BillStatus(status), supersedes.Int64, msTime(created)
+		out = append(out, b)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Lines, err = d.billLines(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (d *DB) billLines(ctx context.Context, id int64) ([]BillLine, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT description, quantity, unit, unit_price, amount FROM bill_lines WHERE bill_id = $1 ORDER BY line`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []BillLine
+	for rows.Next() {
+		var l BillLine
+		if err := rows.Scan(&l.Description, &l.Quantity, &l.Unit, &l.UnitPrice, &l.Amount); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

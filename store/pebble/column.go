@@ -1,0 +1,293 @@
+package pebble
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// An integer column is a sequence x[0..n) stored as x[0] in the block
+// header, a column header and a Rice-coded bit stream of residuals:
+//
+//	mode bit 0     transform: 0 delta (residual i = x[i]−x[i−1], i ≥ 1),
+//	               1 delta-of-delta (d1 = x[1]−x[0] in the header,
+//	               residual i = (x[i]−x[i−1]) − (x[i−1]−x[i−2]), i ≥ 2)
+//	mode bit 1     mapping to unsigned: 0 minus the residuals' minimum
+//	               (base, in the header), 1 zigzag
+//	mode bits 2–7  Rice parameter k (0–62), or 63: every mapped residual is
+//	               zero and there is no bit stream
+//
+// A mapped residual u is written as q = u>>k zero bits, a one bit and the
+// low k bits of u; when q ≥ 32 it is written instead as 32 zero bits, the
+// bit length of u minus one in 6 bits and then u in that many bits. All
+// arithmetic wraps around, so any int64 sequence round-trips.
+const (
+	modeDod      = 1 << 0
+	modeZigzag   = 1 << 1
+	kShift       = 2
+	kZero        = 63
+	riceEscape   = 32
+	escapeLenLen = 6
+)
+
+// columnPlan is how one column is encoded.
+type columnPlan struct {
+	mode     byte
+	d1       int64 // first difference, when mode has modeDod
+	base     int64 // minimum residual, when mode maps by subtracting it
+	last     int64 // x[n−1]
+	withLast bool  // store last when the residuals do not fix it
+	res      []int64
+}
+
+func (p *columnPlan) k() uint { return uint(p.mode >> kShift) }
+
+// constant reports whether the header alone fixes every x.
+func (p *columnPlan) constant() bool { return p.k() == kZero }
+
+// plan chooses the transform, mapping and k that take the fewest bits for
+// xs (len ≥ 2). withLast stores the last value in the header when the
+// residuals do not fix it. scratch holds the residuals on return.
+func plan(xs []int64, withLast bool, scratch []int64) columnPlan {
+	n := len(xs)
+	res := scratch[:0]
+	for i := 1; i < n; i++ {
+		res = append(res, xs[i]-xs[i-1])
+	}
+	best := columnPlan{last: xs[n-1], withLast: withLast}
+	bestBits := -1
+	try := func(mode byte, d1 int64, r []int64) {
+		m, base, k, body := chooseMapping(r)
+		hdr := 1
+		if mode&modeDod != 0 {
+			hdr += varintLen(d1)
+		}
+		if m&modeZigzag == 0 {
+			hdr += varintLen(base)
+		}
+		if withLast && k != kZero {
+			hdr += varintLen(xs[n-1] - xs[0])
+		}
+		if total := hdr*8 + body; bestBits < 0 || total < bestBits {
+			bestBits = total
+			best.mode, best.d1, best.base = mode|m|byte(k)<<kShift, d1, base
+		}
+	}
+	try(0, 0, res)
+	// Second differences overwrite the deltas in place, from the end; the
+	// deltas are recomputed if they win.
+	d1 := res[0]
+	dod := res[len(res):]
+	if n > 2 {
+		dod = res[1:]
+		for i := len(dod) - 1; i >= 1; i-- {
+			dod[i] -= dod[i-1]
+		}
+		dod[0] -= d1
+	}
+	try(modeDod, d1, dod)
+	if best.mode&modeDod == 0 {
+		res = res[:0]
+		for i := 1; i < n; i++ {
+			res = append(res, xs[i]-xs[i-1])
+		}
+		best.res = res
+	} else {
+		best.res = dod
+	}
+	return best
+}
+
+// chooseMapping picks the mapping of residuals r to unsigned values with
+// the smaller mean (minus their minimum, or zigzag), then the Rice
+// parameter with the fewest body bits among the neighbours of log2 of that
+// mean. It returns the mode bits of the mapping, the base, k and the body
+// length in bits.
+func chooseMapping(r []int64) (mode byte, base int64, k uint, nbits int) {
+	if len(r) == 0 {
+		return modeZigzag, 0, kZero, 0
+	}
+	lo, hi := r[0], r[0]
+	var sumZZ, sumR float64
+	for _, v := range r {
+		lo, hi = min(lo, v), max(hi, v)
+		sumZZ += float64(zigzag(v))
+		sumR += float64(v)
+	}
+	switch {
+	case lo == 0 && hi == 0:
+		return modeZigzag, 0, kZero, 0
+	case lo == hi:
+		return 0, lo, kZero, 0
+	}
+	n := float64(len(r))
+	meanFOR := sumR/n - float64(lo)
+	mean := sumZZ / n
+	if meanFOR < mean {
+		mean, base = meanFOR, lo
+	} else {
+		mode = modeZigzag
+	}
+	k0 := uint(bits.Len64(uint64(max(mean, 0))))
+	cands := [3]uint{k0 - 1, k0, k0 + 1}
+	if k0 == 0 {
+		cands[0] = 0
+	}
+	var cost [3]int
+	zz := mode == modeZigzag
+	for _, v := range r {
+		u := mapResidual(v, zz, base)
+		for c, kc := range cands {
+			cost[c] += riceLen(u, min(kc, 62))
+		}
+	}
+	best := 0
+	for c := 1; c < 3; c++ {
+		if cost[c] < cost[best] {
+			best = c
+		}
+	}
+	return mode, base, min(cands[best], 62), cost[best]
+}
+
+func mapResidual(v int64, zz bool, base int64) uint64 {
+	if zz {
+		return zigzag(v)
+	}
+	return uint64(v) - uint64(base)
+}
+
+func riceLen(u uint64, k uint) int {
+	if q := u >> k; q < riceEscape {
+		return int(q) + 1 + int(k)
+	}
+	return riceEscape + escapeLenLen + bits.Len64(u)
+}
+
+func varintLen(v int64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutVarint(b[:], v)
+}
+
+// appendHeader appends the column header: mode, d1, base and, when the
+// residuals do not fix it, the last x relative to the first.
+func (p *columnPlan) appendHeader(dst []byte, x0 int64) []byte {
+	dst = append(dst, p.mode)
+	if p.mode&modeDod != 0 {
+		dst = binary.AppendVarint(dst, p.d1)
+	}
+	if p.mode&modeZigzag == 0 {
+		dst = binary.AppendVarint(dst, p.base)
+	}
+	if p.withLast && !p.constant() {
+		dst = binary.AppendVarint(dst, p.last-x0)
+	}
+	return dst
+}
+
+// writeBody writes the Rice-coded residuals.
+func (p *columnPlan) writeBody(w *bitWriter) {
+	k := p.k()
+	if k == kZero {
+		return
+	}
+	zz := p.mode&modeZigzag != 0
+	for _, v := range p.res {
+		u := mapResidual(v, zz, p.base)
+		if q := u >> k; q < riceEscape {
+			w.write(1, uint(q)+1)
+			w.write(u, k)
+			continue
+		}
+		l := uint(bits.Len64(u))
+		w.write(0, riceEscape)
+		w.write(uint64(l-1), escapeLenLen)
+		w.write(u, l)
+	}
+}
+
+// columnHeader is a decoded column header.
+type columnHeader struct {
+	mode     byte
+	d1, base int64
+	last     int64 // x[n−1]
+}
+
+// readColumnHeader reads the header of a column of n ≥ 2 values starting
+// at x0 and, withLast, works out its last value.
+func readColumnHeader(d *decoder, field string, n int, x0 int64, withLast bool) columnHeader {
+	h := columnHeader{mode: d.byte(field + ".mode")}
+	if h.mode&modeDod != 0 {
+		h.d1 = d.varint(field + ".d1")
+	}
+	if h.mode&modeZigzag == 0 {
+		h.base = d.varint(field + ".base")
+	}
+	k := uint(h.mode >> kShift)
+	switch {
+	case !withLast:
+	case k != kZero:
+		h.last = x0 + d.varint(field+".last")
+	case h.mode&modeDod == 0: // constant difference
+		h.last = x0 + int64(n-1)*constResidual(h)
+	default: // constant second difference
+		m := int64(n - 1)
+		h.last = x0 + m*h.d1 + constResidual(h)*(m*(m-1)/2)
+	}
+	return h
+}
+
+func constResidual(h columnHeader) int64 {
+	if h.mode&modeZigzag != 0 {
+		return 0
+	}
+	return h.base
+}
+
+// columnReader yields the values of one column.
+type columnReader struct {
+	h    columnHeader
+	k    uint
+	zz   bool
+	prev int64 // x[i−1]
+	d    int64 // x[i−1] − x[i−2]
+	i    int
+}
+
+func newColumnReader(h columnHeader, x0 int64) columnReader {
+	return columnReader{h: h, k: uint(h.mode >> kShift), zz: h.mode&modeZigzag != 0, prev: x0}
+}
+
+// next returns x[i] for i = 1, 2, … in turn.
+func (c *columnReader) next(br *bitReader) int64 {
+	c.i++
+	if c.h.mode&modeDod != 0 && c.i == 1 {
+		c.d = c.h.d1
+		c.prev += c.d
+		return c.prev
+	}
+	r := c.readResidual(br)
+	if c.h.mode&modeDod != 0 {
+		c.d += r
+	} else {
+		c.d = r
+	}
+	c.prev += c.d
+	return c.prev
+}
+
+func (c *columnReader) readResidual(br *bitReader) int64 {
+	var u uint64
+	if c.k != kZero {
+		q := br.unary(riceEscape)
+		if q < riceEscape {
+			u = uint64(q)<<c.k | br.read(c.k)
+		} else {
+			l := uint(br.read(escapeLenLen)) + 1
+			u = br.read(l)
+		}
+	}
+	if c.zz {
+		return unzigzag(u)
+	}
+	return int64(u + uint64(c.h.base))
+}
