@@ -229,3 +229,16 @@ func (g *grants) public(id cosem.ClassID) cosem.Grants {
 func (g *grants) metered(id cosem.ClassID) cosem.Grants {
 	return cosem.Grants{Reader: g.readOnly(id), Management: g.fullAccess(id)}
 }
+
+// RangeSelector selects the load profile rows captured from from to to,
+// inclusive (range_descriptor on the clock's time, every column).
+func RangeSelector(from, to time.Time) *cosem.Selector {
+	return cosem.RangeDescriptor{Restricting: cosem.ClockTime,
+		From: axdr.OctetString(axdr.FromTime(from).Append(nil)), To: axdr.OctetString(axdr.FromTime(to).Append(nil))}.Selector()
+}
+
+// EntrySelector selects profile entries from…to (1-based, to 0 = the
+// last), every column.
+func EntrySelector(from, to uint32) *cosem.Selector {
+	return cosem.EntryDescriptor{FromEntry: from, ToEntry: to}.Selector()
+}
