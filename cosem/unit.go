@@ -135,3 +135,29 @@ func describe(v []axdr.Value) string {
 	}
 	return v[0].String()
 }
+
+// Parse reads a decimal in units of su ("230.1") and returns the raw
+// integer it stands for (2301 with scaler -1), exactly: a value with more
+// decimals than the scaler allows is an error, not rounded.
+func (su ScalerUnit) Parse(text string) (int64, error) {
+	s := strings.TrimSpace(text)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" || strings.Trim(intPart+frac, "0123456789") != "" {
+		return 0, fmt.Errorf("cosem: %q is not a decimal number", text)
+	}
+	// raw = value × 10^-scaler: move the point -scaler places right.
+	digits := scaleDigits(intPart+"."+frac, -int(su.Scaler))
+	if strings.Contains(digits, ".") {
+		return 0, fmt.Errorf("cosem: %q has more decimals than the scaler %d allows", text, su.Scaler)
+	}
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("cosem: %q: %w", text, err)
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/hdlc"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -140,10 +141,15 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var t Transport
 	if cfg.HDLC {
-		return nil, errors.New("dlms: HDLC transport not available in this build")
+		if cfg.Client > 0x7F {
+			return nil, fmt.Errorf("dlms: client SAP %d does not fit an HDLC address", cfg.Client)
+		}
+		t, err = hdlc.Dial(ctx, addr, hdlc.Config{Client: uint8(cfg.Client), MaxAPDU: maxAPDU(cfg.MaxPDU), Logger: cfg.Logger})
+	} else {
+		t, err = wrapper.Dial(ctx, addr, wrapper.Config{Client: cfg.Client, MaxAPDU: maxAPDU(cfg.MaxPDU), Logger: cfg.Logger})
 	}
-	t, err := wrapper.Dial(ctx, addr, wrapper.Config{Client: cfg.Client, MaxAPDU: min(int(cfg.MaxPDU)+64, wrapper.MaxAPDULen), Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

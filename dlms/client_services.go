@@ -377,3 +377,13 @@ func trimLine(s string) string {
 	}
 	return s
 }
+
+// ObjectList reads the association view: the object_list of the current
+// association.
+func (c *Client) ObjectList(ctx context.Context) ([]cosem.ObjectListEntry, error) {
+	v, err := c.Get(ctx, cosem.Ref{Class: cosem.ClassAssociationLN, Name: cosem.CurrentAssociation, ID: 2}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return cosem.ParseObjectList(v)
+}

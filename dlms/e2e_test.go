@@ -17,42 +17,6 @@ var levels = []struct {
 	sap  uint16
 }{{"public", cosemtest.Public}, {"reader-lls", cosemtest.Reader}, {"management-hls-gmac", cosemtest.Management}}
 
-// objectListEntry is one element of a parsed object_list.
-type objectListEntry struct {
-	id      cosem.ObjectID
-	attrs   []cosem.AttributeAccess
-	methods []cosem.MethodAccess
-}
-
-// parseObjectList reads object_list (Association LN version 1).
-func parseObjectList(t *testing.T, v []axdr.Value) []objectListEntry {
-	t.Helper()
-	if len(v) == 0 || v[0].Tag != axdr.TagArray {
-		t.Fatalf("object_list is %v", v)
-	}
-	var out []objectListEntry
-	for e, k := 1, 0; k < v[0].N; e, k = axdr.Next(v, e), k+1 {
-		// structure {class, version, name, structure {array attrs, array methods}}
-		cls, _ := v[e+1].Uint()
-		ver, _ := v[e+2].Uint()
-		var entry objectListEntry
-		entry.id = cosem.ObjectID{Class: cosem.ClassID(cls), Version: uint8(ver)}
-		copy(entry.id.Name[:], v[e+3].Bytes)
-		attrs := e + 5
-		for a, j := attrs+1, 0; j < v[attrs].N; a, j = axdr.Next(v, a), j+1 {
-			mode, _ := v[a+2].Uint()
-			entry.attrs = append(entry.attrs, cosem.AttributeAccess(mode))
-		}
-		methods := axdr.Next(v, attrs)
-		for m, j := methods+1, 0; j < v[methods].N; m, j = axdr.Next(v, m), j+1 {
-			mode, _ := v[m+2].Uint()
-			entry.methods = append(entry.methods, cosem.MethodAccess(mode))
-		}
-		out = append(out, entry)
-	}
-	return out
-}
-
 var currentAssociationList = cosem.Ref{Class: cosem.ClassAssociationLN, Name: cosem.CurrentAssociation, ID: 2}
 
 // TestEveryLevelReadsItsAssociationView associates as each client of
@@ -64,22 +28,22 @@ func TestEveryLevelReadsItsAssociationView(t *testing.T) {
 		t.Run(lv.name, func(t *testing.T) {
 			e := newEnv(t)
 			c := e.client(lv.sap)
-			list, err := c.Get(e.ctx, currentAssociationList, nil)
+			entries, err := c.ObjectList(e.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			entries := parseObjectList(t, list)
 			want := map[uint16]int{cosemtest.Public: 5, cosemtest.Reader: 12, cosemtest.Management: 14}[lv.sap]
 			if len(entries) != want {
 				t.Fatalf("%d objects in the view, want %d", len(entries), want)
 			}
-			if entries[0].id.Name != cosem.CurrentAssociation {
-				t.Errorf("first object %v, want the current association", entries[0].id)
+			if entries[0].Name != cosem.CurrentAssociation {
+				t.Errorf("first object %v, want the current association", entries[0].ObjectID)
 			}
 			reads, denials := 0, 0
 			for _, en := range entries {
-				for i, mode := range en.attrs {
-					ref := cosem.Ref{Class: en.id.Class, Name: en.id.Name, ID: int8(i + 1)}
+				for i := range cosem.LookupClass(en.Class).Attributes {
+					mode := en.Rights.Attribute(int8(i + 1)).Access
+					ref := cosem.Ref{Class: en.Class, Name: en.Name, ID: int8(i + 1)}
 					_, err := c.Get(e.ctx, ref, nil)
 					switch {
 					case mode.CanRead(lv.sap == cosemtest.Management) && err != nil:

@@ -146,36 +146,47 @@ func (c *cutAfter) ReadAPDU(ctx context.Context) ([]byte, error) {
 	return b, err
 }
 
-// TestOverTCPWrapper runs every client level against the server's TCP
-// listener with the wrapper, including a profile read in blocks.
-func TestOverTCPWrapper(t *testing.T) {
-	e := newEnv(t)
-	e.serveTCP()
-	for _, lv := range levels {
-		t.Run(lv.name, func(t *testing.T) {
-			cfg := e.clientConfig(lv.sap)
-			cfg.MaxPDU = 256
-			c, err := dlms.Dial(e.ctx, e.srv.Addr().String(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Associate(e.ctx); err != nil {
-				t.Fatal(err)
-			}
-			v, err := c.Get(e.ctx, cosem.Ref{Class: cosem.ClassClock, Name: cosemtest.Clock, ID: 2}, nil)
-			if err != nil || len(v) != 1 || len(v[0].Bytes) != 12 {
-				t.Fatalf("clock: %v, %v", v, err)
-			}
-			if lv.sap != cosemtest.Public {
-				v, err := c.Get(e.ctx, cosem.Ref{Class: cosem.ClassProfileGeneric, Name: cosemtest.LoadProfile, ID: 2}, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkRows(t, v, 0, 300)
-			}
-			if err := c.Release(e.ctx); err != nil {
-				t.Fatal(err)
+// TestOverTCP runs every client level against the server's TCP listener,
+// with the wrapper and with HDLC, including a profile read in blocks (and,
+// under HDLC, in segments).
+func TestOverTCP(t *testing.T) {
+	for _, hdlc := range []bool{false, true} {
+		t.Run(map[bool]string{false: "wrapper", true: "hdlc"}[hdlc], func(t *testing.T) {
+			e := newEnv(t, func(c *dlms.ServerConfig) { c.HDLC = hdlc })
+			e.serveTCP()
+			for _, lv := range levels {
+				t.Run(lv.name, func(t *testing.T) {
+					cfg := e.clientConfig(lv.sap)
+					cfg.MaxPDU, cfg.HDLC = 256, hdlc
+					c, err := dlms.Dial(e.ctx, e.srv.Addr().String(), cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer c.Close()
+					if err := c.Associate(e.ctx); err != nil {
+						t.Fatal(err)
+					}
+					v, err := c.Get(e.ctx, cosem.Ref{Class: cosem.ClassClock, Name: cosemtest.Clock, ID: 2}, nil)
+					if err != nil || len(v) != 1 || len(v[0].Bytes) != 12 {
+						t.Fatalf("clock: %v, %v", v, err)
+					}
+					if lv.sap != cosemtest.Public {
+						v, err := c.Get(e.ctx, cosem.Ref{Class: cosem.ClassProfileGeneric, Name: cosemtest.LoadProfile, ID: 2}, nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						checkRows(t, v, 0, 300)
+						big := make([]byte, 2000)
+						if err := c.Set(e.ctx, cosem.Ref{Class: cosem.ClassData, Name: cosemtest.Buffer, ID: 2}, []axdr.Value{axdr.OctetString(big)}); dataAccess(err) != int(dlms.ReadWriteDenied) && lv.sap == cosemtest.Reader {
+							t.Errorf("reader SET: %v", err)
+						} else if lv.sap == cosemtest.Management && err != nil {
+							t.Errorf("management SET: %v", err)
+						}
+					}
+					if err := c.Release(e.ctx); err != nil {
+						t.Fatal(err)
+					}
+				})
 			}
 		})
 	}

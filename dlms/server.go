@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/hdlc"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -232,9 +233,9 @@ func (s *Server) serveNetConn(ctx context.Context, nc net.Conn) {
 
 func (s *Server) newTransport(nc net.Conn) (ServerTransport, error) {
 	if s.cfg.HDLC {
-		return nil, errors.New("dlms: HDLC transport not available in this build")
+		return hdlc.NewServer(nc, hdlc.Config{MaxAPDU: maxAPDU(s.cfg.MaxPDU), InactivityTimeout: s.cfg.InactivityTimeout, Logger: s.log})
 	}
-	return wrapper.NewServer(nc, wrapper.Config{MaxAPDU: min(int(s.cfg.MaxPDU)+64, wrapper.MaxAPDULen), Logger: s.log})
+	return wrapper.NewServer(nc, wrapper.Config{MaxAPDU: maxAPDU(s.cfg.MaxPDU), Logger: s.log})
 }
 
 // ServeConn runs the association state machine over one connection until
@@ -273,6 +274,10 @@ func (s *Server) ServeConn(ctx context.Context, t ServerTransport) error {
 		}
 	}
 }
+
+// maxAPDU is the longest APDU a transport takes for a PDU size: a little
+// more than the size, for peers that count it loosely.
+func maxAPDU(pdu uint16) int { return min(int(pdu)+64, wrapper.MaxAPDULen) }
 
 // CounterKeys names the invocation counters a server keeps for client:
 // send, its own counter towards the client, and receive, the last counter
