@@ -9,6 +9,8 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
+require github.com/BurntSushi/toml v1.6.0
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
