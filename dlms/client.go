@@ -130,7 +130,9 @@ type Client struct {
 	serverTitle []byte
 	invoke      uint8
 
-	wire, plain, out []byte
+	wire, plain, req []byte
+	getReq           GetRequest
+	getResp          GetResponse
 }
 
 // Dial connects to the server at addr ("host:port") over TCP, with the

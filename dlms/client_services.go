@@ -116,16 +116,18 @@ func (c *Client) get(ctx context.Context, choice byte, reqs []AttributeRequest) 
 		return nil, ErrNotAssociated
 	}
 	iip := c.nextInvoke()
-	rq := GetRequest{Choice: choice, InvokeID: iip}
+	rq := &c.getReq
+	rq.Choice, rq.InvokeID, rq.Attributes = choice, iip, rq.Attributes[:0]
 	for _, r := range reqs {
 		rq.Attributes = append(rq.Attributes, selection(r))
 	}
-	req, err := rq.Append(nil)
+	req, err := rq.Append(c.req[:0])
+	c.req = req
 	if err != nil {
 		return nil, err
 	}
 	var raw []byte
-	var gr GetResponse
+	gr := &c.getResp
 	for expect := uint32(1); ; expect++ {
 		resp, err := c.exchange(ctx, req)
 		if err != nil {
@@ -163,6 +165,7 @@ func (c *Client) get(ctx context.Context, choice byte, reqs []AttributeRequest) 
 		}
 		next := GetRequest{Choice: GetNext, InvokeID: iip, BlockNumber: b.Number}
 		req, _ = next.Append(req[:0])
+		c.req = req
 	}
 }
 

@@ -85,8 +85,8 @@ func TestServerDropsAStalledClient(t *testing.T) {
 		start := time.Now()
 		go func() { done <- e.srv.ServeConn(e.ctx, s) }()
 		err := <-done
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("ServeConn: %v, want the inactivity deadline", err)
+		if !errors.Is(err, dlms.ErrInactive) {
+			t.Errorf("ServeConn: %v, want ErrInactive", err)
 		}
 		if waited := time.Since(start); waited != 30*time.Second {
 			t.Errorf("dropped after %v, want 30s", waited)

@@ -155,7 +155,8 @@ type Server struct {
 	pwMu      sync.Mutex
 	passwords map[uint16][]byte
 
-	received sync.Map // counter key → uint32, the last accepted (see InvocationCounter)
+	rxMu     sync.Mutex
+	received map[string]uint32 // counter key → the last accepted (see InvocationCounter)
 
 	connections, associations, rejected, replays, exceptions atomic.Uint64
 }
@@ -166,7 +167,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, passwords: map[uint16][]byte{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, passwords: map[uint16][]byte{}, received: map[string]uint32{}}
 	for sap, cl := range cfg.Clients {
 		s.passwords[sap] = bytes.Clone(cl.Password)
 	}
@@ -247,17 +248,26 @@ func (s *Server) ServeConn(ctx context.Context, t ServerTransport) error {
 	defer t.Close()
 	stop := context.AfterFunc(ctx, func() { t.Close() })
 	defer stop()
+	// A timer that closes the transport, reset after every APDU, bounds
+	// the silence without a context per read.
+	var idle atomic.Bool
+	timer := time.AfterFunc(s.cfg.InactivityTimeout, func() {
+		idle.Store(true)
+		t.Close()
+	})
+	defer timer.Stop()
 	sess := newSession(s)
 	for {
-		rctx, cancel := context.WithTimeout(ctx, s.cfg.InactivityTimeout)
-		req, err := t.ReadAPDU(rctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+		req, err := t.ReadAPDU(ctx)
+		switch {
+		case idle.Load():
+			return fmt.Errorf("dlms: no APDU for %v: %w", s.cfg.InactivityTimeout, ErrInactive)
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
 			return fmt.Errorf("dlms: read: %w", err)
 		}
+		timer.Reset(s.cfg.InactivityTimeout)
 		sess.client = t.ClientAddress()
 		resp := sess.handle(ctx, req)
 		if s.cfg.Trace != nil {
@@ -274,6 +284,10 @@ func (s *Server) ServeConn(ctx context.Context, t ServerTransport) error {
 		}
 	}
 }
+
+// ErrInactive ends a connection whose client sent nothing for the
+// inactivity timeout.
+var ErrInactive = errors.New("dlms: client inactive")
 
 // maxAPDU is the longest APDU a transport takes for a PDU size: a little
 // more than the size, for peers that count it loosely.
@@ -292,10 +306,9 @@ func CounterKeys(client uint16) (send, receive string) {
 // object a client reads to resynchronise.
 func (s *Server) InvocationCounter(client uint16) uint32 {
 	_, key := CounterKeys(client)
-	if v, ok := s.received.Load(key); ok {
-		return v.(uint32)
-	}
-	return 0
+	s.rxMu.Lock()
+	defer s.rxMu.Unlock()
+	return s.received[key]
 }
 
 // trackedCounters remembers the last counter accepted under each key.
@@ -307,7 +320,9 @@ type trackedCounters struct {
 func (t *trackedCounters) Accept(key string, ic uint32) error {
 	err := t.CounterStore.Accept(key, ic)
 	if err == nil {
-		t.srv.received.Store(key, ic)
+		t.srv.rxMu.Lock()
+		t.srv.received[key] = ic
+		t.srv.rxMu.Unlock()
 	}
 	return err
 }

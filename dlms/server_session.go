@@ -158,10 +158,7 @@ func (s *session) unprotect(req []byte) (plain []byte, prot protection, authenti
 	case errors.Is(err, ErrReplay):
 		s.srv.replays.Add(1)
 		s.log.Warn("dlms: replayed invocation counter rejected", "client", s.assocClient, "ic", s.ca.InvocationCounter)
-		_, key := CounterKeys(s.assocClient)
-		ic, _ := s.srv.received.Load(key)
-		last, _ := ic.(uint32)
-		return nil, 0, false, s.exceptionIC(last + 1)
+		return nil, 0, false, s.exceptionIC(s.srv.InvocationCounter(s.assocClient) + 1)
 	case err != nil:
 		s.log.Warn("dlms: ciphered APDU refused", "client", s.assocClient, "err", err)
 		return nil, 0, false, s.exception(StateServiceNotAllowed, ServiceDecipheringError, "")

@@ -37,12 +37,14 @@ func scenarios() map[string]scenario {
 			run: func(context.Context) (map[string]float64, error) { return bus.PublishMetrics() },
 		},
 		"dlms": {
-			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open",
+			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open; HLS-GMAC associations/s and reads/s over loopback",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(
 					bench.Part{Func: dlms.BenchmarkDecodeLoadProfile},
 					bench.Part{Prefix: "encode-", Func: dlms.BenchmarkEncodeLoadProfile},
 					bench.Part{Prefix: "gmac-roundtrip-", Func: dlms.BenchmarkGMACRoundTrip},
+					bench.Part{Prefix: "loopback-associate-", Func: dlms.BenchmarkLoopbackAssociate},
+					bench.Part{Prefix: "loopback-read-", Func: dlms.BenchmarkLoopbackRead},
 				)
 			},
 		},
