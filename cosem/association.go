@@ -22,24 +22,6 @@ const (
 	Associated         AssociationStatus = 2
 )
 
-// Application context names (the last arc of 2.16.756.5.8.1.x, Green Book
-// §9.4.2.2.2) and authentication mechanism names (2.16.756.5.8.2.x).
-const (
-	ContextLN          uint8 = 1 // logical name referencing, no ciphering
-	ContextSN          uint8 = 2
-	ContextLNCiphering uint8 = 3 // logical name referencing with ciphering
-	ContextSNCiphering uint8 = 4
-
-	MechanismLowest    uint8 = 0 // no authentication
-	MechanismLow       uint8 = 1 // LLS: password
-	MechanismHigh      uint8 = 2 // HLS, manufacturer specific
-	MechanismHighMD5   uint8 = 3
-	MechanismHighSHA1  uint8 = 4
-	MechanismHighGMAC  uint8 = 5 // HLS with GMAC (security suite 0)
-	MechanismHighSHA25 uint8 = 6
-	MechanismHighECDSA uint8 = 7
-)
-
 // Authenticator is what an Association LN object asks of the server that
 // owns the association: checking the client's HLS pass 3 and proving the
 // server's (pass 4), and changing the association's secret.
@@ -56,11 +38,15 @@ type Authenticator interface {
 // AssociationConfig describes an association as its Association LN
 // object presents it.
 type AssociationConfig struct {
-	Name          OBIS // CurrentAssociation when zero
-	ClientSAP     uint16
-	ServerSAP     uint16
-	Context       uint8  // ContextLN or ContextLNCiphering
-	Mechanism     uint8  // MechanismLowest, MechanismLow or MechanismHighGMAC
+	Name      OBIS // CurrentAssociation when zero
+	ClientSAP uint16
+	ServerSAP uint16
+	// Context and Mechanism are the last arcs of the application
+	// context name (2.16.756.5.8.1.x: 1 LN, 3 LN with ciphering) and of
+	// the authentication mechanism name (2.16.756.5.8.2.x: 0 lowest, 1
+	// LLS, 5 HLS-GMAC), dlms.ApplicationContext and dlms.Mechanism.
+	Context       uint8
+	Mechanism     uint8
 	Conformance   uint32 // the negotiated conformance block, 24 bits
 	MaxReceivePDU uint16 // the server's max receive PDU size
 	MaxSendPDU    uint16 // the largest PDU the server sends (the client's max receive)

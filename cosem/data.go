@@ -190,26 +190,12 @@ func (r *Register) Action(_ context.Context, dst []byte, method int8, _ []axdr.V
 
 // zeroOf returns the zero of v's type.
 func zeroOf(v axdr.Value) axdr.Value {
-	switch v.Tag {
-	case axdr.TagInt8:
-		return axdr.Int8(0)
-	case axdr.TagInt16:
-		return axdr.Int16(0)
-	case axdr.TagInt32:
-		return axdr.Int32(0)
-	case axdr.TagInt64:
-		return axdr.Int64(0)
-	case axdr.TagUint8:
-		return axdr.Uint8(0)
-	case axdr.TagUint16:
-		return axdr.Uint16(0)
-	case axdr.TagUint32:
-		return axdr.Uint32(0)
-	case axdr.TagUint64:
-		return axdr.Uint64(0)
-	case axdr.TagFloat32:
+	switch {
+	case v.IsInteger():
+		return intOf(v.Tag, 0)
+	case v.Tag == axdr.TagFloat32:
 		return axdr.Float32(0)
-	case axdr.TagFloat64:
+	case v.Tag == axdr.TagFloat64:
 		return axdr.Float64(0)
 	}
 	return axdr.Value{Tag: v.Tag, Bytes: make([]byte, len(v.Bytes)), N: v.N}

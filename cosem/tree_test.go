@@ -61,8 +61,8 @@ func TestTreeDatadriven(t *testing.T) {
 			if !ok {
 				t.Fatalf("no view for client %d", client)
 			}
-			a := cosem.NewAssociationLN(cosem.AssociationConfig{ClientSAP: client, ServerSAP: 1, Context: cosem.ContextLN,
-				Mechanism: cosem.MechanismLowest, Conformance: 0x00181D, MaxReceivePDU: 1024, MaxSendPDU: 512,
+			a := cosem.NewAssociationLN(cosem.AssociationConfig{ClientSAP: client, ServerSAP: 1, Context: 1, // LN
+				Mechanism: 0 /* lowest */, Conformance: 0x00181D, MaxReceivePDU: 1024, MaxSendPDU: 512,
 				DLMSVersion: 6, Auth: auth}, base)
 			assocs[client] = a
 			return a

@@ -65,12 +65,12 @@ func (p *pipeEnd) ClientAddress() uint16 { return p.client }
 // Demo security material of ARCHITECTURE §4 (the Green Book's example
 // values).
 var (
-	demoEK          = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
-	demoAK          = []byte{0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF}
+	demoEK          = cosemtest.DemoEncryptionKey
+	demoAK          = cosemtest.DemoAuthenticationKey
 	demoKEK         = []byte("KEK-0123456789AB")
-	demoClientTitle = []byte{0x4D, 0x4D, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x01}
-	demoServerTitle = []byte{0x41, 0x4D, 0x47, 0x00, 0x00, 0x00, 0x00, 0x01}
-	demoPassword    = []byte("00000000")
+	demoClientTitle = cosemtest.DemoClientTitle
+	demoServerTitle = cosemtest.DemoServerTitle
+	demoPassword    = cosemtest.DemoPassword
 	testNow         = time.Date(2024, 3, 31, 12, 0, 0, 0, time.UTC)
 )
 
