@@ -330,3 +330,52 @@ func TestInvocationCounterReplayAndResync(t *testing.T) {
 		t.Errorf("stale counter: %v, want authentication-failure", err)
 	}
 }
+
+// TestChangeSecrets: the LLS client changes its password through its
+// association's secret attribute, and management transfers new keys with
+// the security setup's key_transfer (RFC 3394 wrapped with the master key);
+// each applies from the next association on.
+func TestChangeSecrets(t *testing.T) {
+	e := newEnv(t)
+	reader := e.client(cosemtest.Reader)
+	secret := cosem.Ref{Class: cosem.ClassAssociationLN, Name: cosem.CurrentAssociation, ID: 7}
+	if err := reader.Set(e.ctx, secret, []axdr.Value{axdr.OctetString([]byte("n3w-s3cret"))}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := e.dial(cosemtest.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *dlms.AssociationError
+	if err := old.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != dlms.DiagAuthenticationFailure {
+		t.Errorf("old password: %v", err)
+	}
+	e.client(cosemtest.Reader, func(c *dlms.ClientConfig) { c.Password = []byte("n3w-s3cret") })
+
+	mgmt := e.client(cosemtest.Management)
+	newEK := bytes.Repeat([]byte{0x5A}, 16)
+	newAK := bytes.Repeat([]byte{0xA5}, 16)
+	param, err := cosem.AppendKeyTransfer(nil, demoKEK, map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: newEK, cosem.KeyAuthentication: newAK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := axdr.Decode(nil, param)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mgmt.Action(e.ctx, cosem.Ref{Class: cosem.ClassSecuritySetup, Name: cosemtest.SecuritySetup, ID: 2}, vals); err != nil {
+		t.Fatal(err)
+	}
+	// The association that changed the keys goes on with the old ones.
+	if _, err := mgmt.Get(e.ctx, cosem.Ref{Class: cosem.ClassRegister, Name: cosemtest.EnergyImport, ID: 2}, nil); err != nil {
+		t.Fatalf("same association after key_transfer: %v", err)
+	}
+	stale, _ := e.dial(cosemtest.Management)
+	if err := stale.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != dlms.DiagAuthenticationFailure {
+		t.Errorf("old keys after key_transfer: %v", err)
+	}
+	fresh := e.client(cosemtest.Management, func(c *dlms.ClientConfig) { c.EncryptionKey, c.AuthenticationKey = newEK, newAK })
+	if _, err := fresh.Get(e.ctx, cosem.Ref{Class: cosem.ClassRegister, Name: cosemtest.EnergyImport, ID: 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
