@@ -155,7 +155,9 @@ func (s *session) set(ctx context.Context, r *SetRequest, authenticated bool) []
 		*in = longIn{active: true, service: TagSetRequest, list: r.Choice == SetWithListFirstDatablock,
 			attrs: append(in.attrs[:0], r.Attributes...), raw: in.raw[:0]}
 		for i := range in.attrs {
-			in.attrs[i].Access = SelectiveAccess{} // SET takes no selective access; drop the alias
+			// The parameters alias this request; the selector alone is
+			// enough for setOne to refuse a SET with selective access.
+			in.attrs[i].Access.Params = nil
 		}
 		return s.setBlock(ctx, r, authenticated)
 	case SetWithDatablock:
