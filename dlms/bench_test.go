@@ -38,3 +38,9 @@ func TestLoadProfileAPDUIs3942Bytes(t *testing.T) {
 		t.Errorf("steady-state decode: %v allocs, want 0", allocs)
 	}
 }
+
+// go test -run '^$' -bench Loopback -count 6 ./dlms | benchstat -
+func BenchmarkLoopback(b *testing.B) {
+	b.Run("op=associate", dlms.BenchmarkLoopbackAssociate)
+	b.Run("op=read", dlms.BenchmarkLoopbackRead)
+}

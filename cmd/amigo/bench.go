@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
@@ -18,10 +19,13 @@ import (
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
-// returns its metrics, in the units BENCHMARKS.md uses.
+// returns its metrics, in the units BENCHMARKS.md uses. flags, if set,
+// registers the scenario's own flags (`amigo bench store --readings 1e9`);
+// they are rejected with any other scenario.
 type scenario struct {
-	doc string
-	run func(ctx context.Context) (map[string]float64, error)
+	doc   string
+	flags func(*pflag.FlagSet)
+	run   func(ctx context.Context) (map[string]float64, error)
 }
 
 // scenarios lists every benchmark scenario by name (ARCHITECTURE §3). Each
@@ -33,12 +37,14 @@ func scenarios() map[string]scenario {
 			run: func(context.Context) (map[string]float64, error) { return bus.PublishMetrics() },
 		},
 		"dlms": {
-			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open",
+			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open; HLS-GMAC associations/s and reads/s over loopback",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(
 					bench.Part{Func: dlms.BenchmarkDecodeLoadProfile},
 					bench.Part{Prefix: "encode-", Func: dlms.BenchmarkEncodeLoadProfile},
 					bench.Part{Prefix: "gmac-roundtrip-", Func: dlms.BenchmarkGMACRoundTrip},
+					bench.Part{Prefix: "loopback-associate-", Func: dlms.BenchmarkLoopbackAssociate},
+					bench.Part{Prefix: "loopback-read-", Func: dlms.BenchmarkLoopbackRead},
 				)
 			},
 		},
@@ -54,12 +60,15 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
 			},
 		},
+		"store": storeScenario(),
 	}
 }
 
-func newBenchCmd() *cobra.Command {
+func newBenchCmd() *cobra.Command { return newBenchCmdFor(scenarios()) }
+
+func newBenchCmdFor(all map[string]scenario) *cobra.Command {
 	var asJSON bool
-	all := scenarios()
+	owner := map[string]string{} // scenario flag → its scenario
 	names := make([]string, 0, len(all))
 	for n := range all {
 		names = append(names, n)
@@ -73,6 +82,15 @@ func newBenchCmd() *cobra.Command {
 			sc, ok := all[args[0]]
 			if !ok {
 				return fmt.Errorf("bench: unknown scenario %q (have: %s)", args[0], strings.Join(names, ", "))
+			}
+			var foreign error
+			cmd.Flags().Visit(func(f *pflag.Flag) {
+				if o := owner[f.Name]; o != "" && o != args[0] && foreign == nil {
+					foreign = fmt.Errorf("bench %s: --%s is a flag of scenario %s", args[0], f.Name, o)
+				}
+			})
+			if foreign != nil {
+				return foreign
 			}
 			metrics, err := sc.run(cmd.Context())
 			if err != nil {
@@ -98,5 +116,20 @@ func newBenchCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	for _, n := range names {
+		if all[n].flags == nil {
+			continue
+		}
+		fs := pflag.NewFlagSet(n, pflag.ContinueOnError)
+		all[n].flags(fs)
+		fs.VisitAll(func(f *pflag.Flag) {
+			if cmd.Flags().Lookup(f.Name) != nil {
+				panic(fmt.Sprintf("bench: scenario %s redefines flag --%s", n, f.Name))
+			}
+			owner[f.Name] = n
+			f.Usage = "(" + n + ") " + f.Usage
+			cmd.Flags().AddFlag(f)
+		})
+	}
 	return cmd
 }

@@ -39,6 +39,7 @@ fleet simulator, in one binary.`,
 		newBenchCmd(),
 		newMetrologyCmd(),
 		newNILMCmd(),
+		newReadCmd(),
 	)
 	return root
 }

@@ -16,7 +16,7 @@ type appendScratch struct {
 	rows   []store.Reading
 	record []byte
 	key    []byte
-	groups []group
+	apply  applyScratch
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(appendScratch) }}
@@ -55,9 +55,7 @@ func (d *DB) Append(ctx context.Context, batch []store.Reading) (store.AppendRes
 		d.gate.RUnlock()
 		return res, err
 	}
-	var err error
-	res, sc.groups, err = d.head.apply(rows, d.loadBlock, sc.groups)
-	clear(sc.groups) // drop references to the head's blocks
+	res, err := d.head.apply(rows, d.loadBlock, &sc.apply)
 	if err != nil {
 		d.mu.Unlock()
 		d.gate.RUnlock()

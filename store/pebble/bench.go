@@ -19,18 +19,46 @@ import (
 // BenchConfig sizes the store benchmarks. The fleet is storetest.Fleet:
 // AMPds household registers (A+, A−, R+, R−) for Meters meters.
 type BenchConfig struct {
-	House    *storetest.Household
-	Meters   int           // 1000 if zero
-	Days     int           // days stored before month totals are timed; 35 if zero (at least 32)
-	Interval time.Duration // 15 min if zero
-	Workers  int           // concurrent appenders for one-batch-per-meter-interval; 64 if zero
-	Dir      string        // where databases go; a temporary directory if empty
-	Progress io.Writer     // progress of the ingest before month totals; nil: none
+	House  *storetest.Household
+	Meters int // 1000 if zero
+	// BatchMeters is the fleet of IngestBenchmark, whose Appends each hold
+	// one interval of it (BatchMeters × 4 readings); 10000 if zero.
+	BatchMeters int
+	Days        int           // days stored before month totals are timed; 35 if zero (at least 32)
+	Interval    time.Duration // 15 min if zero
+	Workers     int           // concurrent appenders for one-batch-per-meter-interval; 64 if zero
+	Dir         string        // where databases go; a temporary directory if empty
+	Progress    io.Writer     // progress of the ingest before month totals; nil: none
+
+	errs *benchErrors // where Scenario collects failures; nil under go test
+}
+
+// benchErrors keeps the first failure of a benchmark that Scenario runs,
+// since testing.Benchmark reports a failed benchmark only as an empty
+// result.
+type benchErrors struct {
+	mu  sync.Mutex
+	err error
+}
+
+// fatal stops b with err, keeping err for Scenario.
+func (c BenchConfig) fatal(b *testing.B, err error) {
+	if c.errs != nil {
+		c.errs.mu.Lock()
+		if c.errs.err == nil {
+			c.errs.err = err
+		}
+		c.errs.mu.Unlock()
+	}
+	b.Fatal(err)
 }
 
 func (c *BenchConfig) defaults() {
 	if c.Meters == 0 {
 		c.Meters = 1000
+	}
+	if c.BatchMeters == 0 {
+		c.BatchMeters = 10000
 	}
 	if c.Days == 0 {
 		c.Days = 35
@@ -60,11 +88,11 @@ func (c BenchConfig) openDB(b *testing.B, name string) (*DB, string) {
 	}
 	dir, err := os.MkdirTemp(parent, name)
 	if err != nil {
-		b.Fatal(err)
+		c.fatal(b, err)
 	}
 	d, err := Open(context.Background(), dir, Options{})
 	if err != nil {
-		b.Fatal(err)
+		c.fatal(b, err)
 	}
 	b.Cleanup(func() {
 		d.Close()
@@ -76,19 +104,21 @@ func (c BenchConfig) openDB(b *testing.B, name string) (*DB, string) {
 func (c BenchConfig) fleet(b *testing.B) *storetest.Fleet {
 	f, err := storetest.NewFleet(c.House, c.Meters, c.Interval, benchStart, 1)
 	if err != nil {
-		b.Fatal(err)
+		c.fatal(b, err)
 	}
 	return f
 }
 
 // IngestBenchmark measures batched ingest: each iteration appends one
-// interval of the whole fleet (Meters × 4 readings) in one durable Append.
-// It reports readings/s.
+// interval of a BatchMeters fleet (BatchMeters × 4 readings) in one
+// durable Append. It reports readings/s.
 func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 	cfg.defaults()
 	return func(b *testing.B) {
 		d, _ := cfg.openDB(b, "ingest")
-		f := cfg.fleet(b)
+		fleetCfg := cfg
+		fleetCfg.Meters = cfg.BatchMeters
+		f := fleetCfg.fleet(b)
 		ctx := context.Background()
 		var batch []store.Reading
 		readings := 0
@@ -98,7 +128,7 @@ func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 			batch = f.AppendInterval(batch[:0])
 			b.StartTimer()
 			if _, err := d.Append(ctx, batch); err != nil {
-				b.Fatal(err)
+				cfg.fatal(b, err)
 			}
 			readings += len(batch)
 		}
@@ -138,7 +168,7 @@ func MeterIntervalBenchmark(cfg BenchConfig) func(b *testing.B) {
 			wg.Wait()
 			close(errs)
 			if err := <-errs; err != nil {
-				b.Fatal(err)
+				cfg.fatal(b, err)
 			}
 			readings += len(batch)
 		}
@@ -157,14 +187,14 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 		d, dir := cfg.openDB(b, "month-total")
 		ctx := context.Background()
 		rate, err := cfg.ingest(ctx, d, cfg.fleet(b))
+		if err == nil {
+			err = d.Flush(ctx)
+		}
+		if err == nil {
+			err = d.kv.Compact(ctx, []byte{0}, []byte{0xff}, true)
+		}
 		if err != nil {
-			b.Fatal(err)
-		}
-		if err := d.Flush(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if err := d.kv.Compact(ctx, []byte{0}, []byte{0xff}, true); err != nil {
-			b.Fatal(err)
+			cfg.fatal(b, err)
 		}
 		var tables int64
 		for _, l := range d.kv.Metrics().Levels {
@@ -178,19 +208,20 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 		q := store.AggregateQuery{Meters: meters, Channel: store.ActiveImport, Step: store.StepMonth,
 			Range: store.RangeOf(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))}
 		if _, err := d.Aggregate(ctx, q); err != nil { // warm the cache
-			b.Fatal(err)
+			cfg.fatal(b, err)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
 			got, err := d.Aggregate(ctx, q)
-			if err != nil {
-				b.Fatal(err)
+			if err == nil && (len(got) != 1 || got[0].Count != int64(cfg.Meters)*31*int64(24*time.Hour/cfg.Interval)) {
+				err = fmt.Errorf("month total %+v over %s: wrong count", got, filepath.Base(dir))
 			}
-			if len(got) != 1 || got[0].Count != int64(cfg.Meters)*31*int64(24*time.Hour/cfg.Interval) {
-				b.Fatalf("month total %+v over %s: wrong count", got, filepath.Base(dir))
+			if err != nil {
+				cfg.fatal(b, err)
 			}
 		}
 		b.ReportMetric(rate, "readings/s")
+		b.ReportMetric(float64(cfg.Readings()), "readings")
 		b.ReportMetric(perReading, "B/reading")
 		b.ReportMetric(perReading*float64(len(storetest.FleetChannels)), "B/4ch-reading")
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "month-total-s")
@@ -231,4 +262,44 @@ func (c BenchConfig) ingest(ctx context.Context, d *DB, f *storetest.Fleet) (flo
 		bar.Finish()
 	}
 	return float64(readings) / spent.Seconds(), nil
+}
+
+// Scenario is `amigo bench store`: batched ingest (IngestBenchmark),
+// one batch per meter-interval (MeterIntervalBenchmark) and month totals
+// over cfg.Readings() stored readings (MonthTotalBenchmark). Metrics:
+// readings/s (batched), meter-interval-readings/s, load-readings/s (the
+// rate while storing the month-total data set), readings, B/reading,
+// B/4ch-reading and month-total-s.
+func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) {
+	cfg.defaults()
+	cfg.errs = &benchErrors{}
+	quiet := cfg
+	quiet.Progress = nil
+	out := map[string]float64{}
+	runs := []struct {
+		name  string
+		f     func(*testing.B)
+		units map[string]string // reported unit → scenario unit
+	}{
+		{"ingest", IngestBenchmark(quiet), map[string]string{"readings/s": "readings/s"}},
+		{"meter-interval", MeterIntervalBenchmark(quiet), map[string]string{"readings/s": "meter-interval-readings/s"}},
+		{"month-total", MonthTotalBenchmark(cfg), map[string]string{"readings/s": "load-readings/s", "readings": "readings",
+			"B/reading": "B/reading", "B/4ch-reading": "B/4ch-reading", "month-total-s": "month-total-s"}},
+	}
+	for _, r := range runs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res := testing.Benchmark(r.f)
+		if cfg.errs.err != nil {
+			return nil, fmt.Errorf("%s: %w", r.name, cfg.errs.err)
+		}
+		if res.N == 0 {
+			return nil, fmt.Errorf("%s: benchmark failed", r.name)
+		}
+		for from, to := range r.units {
+			out[to] = res.Extra[from]
+		}
+	}
+	return out, nil
 }

@@ -22,7 +22,7 @@ func benchHouse(b *testing.B) *storetest.Household {
 
 func BenchmarkIngest(b *testing.B) {
 	h := benchHouse(b)
-	b.Run("batch=interval/meters=10000", IngestBenchmark(BenchConfig{House: h, Meters: 10000}))
+	b.Run("batch=interval/meters=10000", IngestBenchmark(BenchConfig{House: h, BatchMeters: 10000}))
 	b.Run("batch=meter-interval/meters=1000", MeterIntervalBenchmark(BenchConfig{House: h, Meters: 1000}))
 }
 

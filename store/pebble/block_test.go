@@ -121,12 +121,12 @@ func TestBlockBytes(t *testing.T) {
 		// present 0, last−first 0, sum−3·100 0; one run of flags 0.
 		{"regular constant", regular(3, 0, 900_000, func(int) int64 { return 100 }),
 			"01 03 00 fc c0 ee 6d c8 01 fe 03 00 00 00 01 00"},
-		// Values 100, 101, 103: deltas 1, 2 zigzag to 2, 4; with k=1 they
-		// are 01·0 and 001·0 (7 bits, padded: 0x44), fewer than minus-base
-		// (a base byte and 3 bits) or delta-of-delta (a d1 byte and 3 bits).
-		// Summary: last−first 3 (06), sum−3·100 4 (08).
+		// Values 100, 101, 103: deltas 1, 2; minus their minimum (base 1,
+		// varint 02) they are 0 and 1, a smaller mean than zigzag's 2 and 4,
+		// so mode 0x00 (delta, minus base, k=0) and bits 1·01 (padded:
+		// 0xa0). Summary: last−first 3 (06), sum−3·100 4 (08).
 		{"growing", []sample{{t: 0, v: 100}, {t: 1, v: 101}, {t: 2, v: 103}},
-			"01 03 00 fc 02 c8 01 06 03 00 06 08 01 00 44"},
+			"01 03 00 fc 02 c8 01 00 02 03 00 06 08 01 00 a0"},
 	}
 	var enc blockEncoder
 	for _, tt := range tests {

@@ -56,89 +56,97 @@ func plan(xs []int64, withLast bool, scratch []int64) columnPlan {
 	best := columnPlan{last: xs[n-1], withLast: withLast}
 	bestBits := -1
 	try := func(mode byte, d1 int64, r []int64) {
-		for _, zz := range [2]bool{false, true} {
-			m := mode
-			var base int64
-			if zz {
-				m |= modeZigzag
-			} else if len(r) > 0 {
-				base = r[0]
-				for _, v := range r[1:] {
-					base = min(base, v)
-				}
-			}
-			k, body := chooseK(r, zz, base)
-			hdr := 1
-			if mode&modeDod != 0 {
-				hdr += varintLen(d1)
-			}
-			if !zz {
-				hdr += varintLen(base)
-			}
-			if withLast && k != kZero {
-				hdr += varintLen(xs[n-1] - xs[0])
-			}
-			if total := hdr*8 + body; bestBits < 0 || total < bestBits {
-				bestBits = total
-				best.mode, best.d1, best.base = m|byte(k)<<kShift, d1, base
-			}
+		m, base, k, body := chooseMapping(r)
+		hdr := 1
+		if mode&modeDod != 0 {
+			hdr += varintLen(d1)
+		}
+		if m&modeZigzag == 0 {
+			hdr += varintLen(base)
+		}
+		if withLast && k != kZero {
+			hdr += varintLen(xs[n-1] - xs[0])
+		}
+		if total := hdr*8 + body; bestBits < 0 || total < bestBits {
+			bestBits = total
+			best.mode, best.d1, best.base = mode|m|byte(k)<<kShift, d1, base
 		}
 	}
 	try(0, 0, res)
-	delta := res
-	// Second differences overwrite the slice in place from the end, so the
-	// delta plan must be recomputed from the block when it wins.
+	// Second differences overwrite the deltas in place, from the end; the
+	// deltas are recomputed if they win.
 	d1 := res[0]
 	dod := res[len(res):]
 	if n > 2 {
 		dod = res[1:]
 		for i := len(dod) - 1; i >= 1; i-- {
-			dod[i] = dod[i] - dod[i-1]
+			dod[i] -= dod[i-1]
 		}
-		dod[0] = res[1] - d1
+		dod[0] -= d1
 	}
 	try(modeDod, d1, dod)
 	if best.mode&modeDod == 0 {
-		delta = delta[:0]
+		res = res[:0]
 		for i := 1; i < n; i++ {
-			delta = append(delta, xs[i]-xs[i-1])
+			res = append(res, xs[i]-xs[i-1])
 		}
-		best.res = delta
+		best.res = res
 	} else {
 		best.res = dod
 	}
 	return best
 }
 
-// chooseK returns the Rice parameter with the fewest body bits, trying the
-// neighbourhood of log2 of the mean mapped residual.
-func chooseK(r []int64, zz bool, base int64) (k uint, nbits int) {
-	var maxU uint64
-	var sum float64
+// chooseMapping picks the mapping of residuals r to unsigned values with
+// the smaller mean (minus their minimum, or zigzag), then the Rice
+// parameter with the fewest body bits among the neighbours of log2 of that
+// mean. It returns the mode bits of the mapping, the base, k and the body
+// length in bits.
+func chooseMapping(r []int64) (mode byte, base int64, k uint, nbits int) {
+	if len(r) == 0 {
+		return modeZigzag, 0, kZero, 0
+	}
+	lo, hi := r[0], r[0]
+	var sumZZ, sumR float64
+	for _, v := range r {
+		lo, hi = min(lo, v), max(hi, v)
+		sumZZ += float64(zigzag(v))
+		sumR += float64(v)
+	}
+	switch {
+	case lo == 0 && hi == 0:
+		return modeZigzag, 0, kZero, 0
+	case lo == hi:
+		return 0, lo, kZero, 0
+	}
+	n := float64(len(r))
+	meanFOR := sumR/n - float64(lo)
+	mean := sumZZ / n
+	if meanFOR < mean {
+		mean, base = meanFOR, lo
+	} else {
+		mode = modeZigzag
+	}
+	k0 := uint(bits.Len64(uint64(max(mean, 0))))
+	cands := [3]uint{k0 - 1, k0, k0 + 1}
+	if k0 == 0 {
+		cands[0] = 0
+	}
+	var cost [3]int
+	zz := mode == modeZigzag
 	for _, v := range r {
 		u := mapResidual(v, zz, base)
-		maxU |= u
-		sum += float64(u)
-	}
-	if maxU == 0 {
-		return kZero, 0
-	}
-	mean := uint64(sum / float64(len(r)))
-	k0 := uint(bits.Len64(mean))
-	best, bestBits := uint(0), -1
-	for _, k := range [3]uint{k0 - 1, k0, k0 + 1} {
-		if k > 62 { // k0 − 1 underflows when k0 is 0
-			continue
-		}
-		b := 0
-		for _, v := range r {
-			b += riceLen(mapResidual(v, zz, base), k)
-		}
-		if bestBits < 0 || b < bestBits {
-			best, bestBits = k, b
+		for c, kc := range cands {
+			cost[c] += riceLen(u, min(kc, 62))
 		}
 	}
-	return best, bestBits
+	best := 0
+	for c := 1; c < 3; c++ {
+		if cost[c] < cost[best] {
+			best = c
+		}
+	}
+	return mode, base, min(cands[best], 62), cost[best]
 }
 
 func mapResidual(v int64, zz bool, base int64) uint64 {

@@ -34,7 +34,7 @@ type DB struct {
 	closed bool
 
 	flushing atomic.Bool
-	enc      blockEncoder // used by flush only, under gate
+	encs     [4]blockEncoder // flush's, one per encoding goroutine, under gate
 }
 
 var _ store.Store = (*DB)(nil)
@@ -95,7 +95,7 @@ func (d *DB) replay(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var rows []store.Reading
-	var groups []group
+	var sc applyScratch
 	total := 0
 	for it.First(); it.Valid(); it.Next() {
 		if err := ctx.Err(); err != nil {
@@ -110,7 +110,7 @@ func (d *DB) replay(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, errors.Join(fmt.Errorf("write-ahead record %d: %w", seq, err), it.Close())
 		}
-		if _, groups, err = d.head.apply(rows, d.loadBlock, groups); err != nil {
+		if _, err = d.head.apply(rows, d.loadBlock, &sc); err != nil {
 			return total, errors.Join(fmt.Errorf("write-ahead record %d: %w", seq, err), it.Close())
 		}
 		d.seq = seq

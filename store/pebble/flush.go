@@ -3,6 +3,8 @@ package pebble
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -33,20 +35,13 @@ func (d *DB) flushLocked() error {
 	}
 	b := d.kv.NewBatch()
 	defer b.Close()
+	blocks := d.encodeDirty()
 	var key, val []byte
-	var err error
-	blocks := 0
-	h.each(func(id blockID, ob *openBlock) {
-		if !ob.dirty || err != nil {
-			return
+	for _, e := range blocks {
+		key = appendBlockKey(key[:0], e.id)
+		if err := b.Set(key, e.val, nil); err != nil {
+			return fmt.Errorf("flush: %w", err)
 		}
-		key = appendBlockKey(key[:0], id)
-		val = d.enc.encode(val[:0], dayStart(id.day), ob.samples)
-		err = b.Set(key, val, nil)
-		blocks++
-	})
-	if err != nil {
-		return fmt.Errorf("flush: %w", err)
 	}
 	for _, c := range h.conflicts {
 		key = appendConflictKey(key[:0], c.Incoming)
@@ -62,7 +57,7 @@ func (d *DB) flushLocked() error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
-	d.log.Debug("flushed", "blocks", blocks, "readings", h.appended, "conflicts", len(h.conflicts))
+	d.log.Debug("flushed", "blocks", len(blocks), "readings", h.appended, "conflicts", len(h.conflicts))
 	h.each(func(_ blockID, ob *openBlock) { ob.dirty = false })
 	clear(h.conflicts)
 	h.appended = 0
@@ -72,4 +67,38 @@ func (d *DB) flushLocked() error {
 		h.evict(h.gen)
 	}
 	return nil
+}
+
+// encoded is a block ready to write.
+type encoded struct {
+	id  blockID
+	val []byte
+}
+
+// encodeDirty encodes the head's changed blocks, on as many goroutines as
+// there are processors (up to the encoders the DB keeps).
+func (d *DB) encodeDirty() []encoded {
+	var dirty []encoded
+	var samples [][]sample
+	d.head.each(func(id blockID, ob *openBlock) {
+		if ob.dirty && len(ob.samples) > 0 {
+			dirty = append(dirty, encoded{id: id})
+			samples = append(samples, ob.samples)
+		}
+	})
+	workers := min(len(d.encs), runtime.GOMAXPROCS(0), 1+len(dirty)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			enc := &d.encs[w]
+			var arena []byte
+			for i := w; i < len(dirty); i += workers {
+				start := len(arena)
+				arena = enc.encode(arena, dayStart(dirty[i].id.day), samples[i])
+				dirty[i].val = arena[start:len(arena):len(arena)]
+			}
+		})
+	}
+	wg.Wait()
+	return dirty
 }

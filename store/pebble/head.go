@@ -25,31 +25,37 @@ type head struct {
 	gen       uint64 // flushes so far
 }
 
-// meterBlocks are one meter's blocks in the head, sorted by channel and day.
+// meterBlocks are one meter's blocks in the head, sorted by channel and
+// day, stored by value so that finding one reads a cache line or two.
 type meterBlocks struct {
-	blocks []*openBlock
+	blocks []openBlock
 }
 
 type openBlock struct {
 	channel store.Channel
 	day     uint32
-	samples []sample
-	gen     uint64 // head generation of the last append
 	dirty   bool   // appended to since it was last written
+	gen     uint64 // head generation of the last append
+	last    int64  // time of the last sample, so appends need not read samples
+	samples []sample
 }
 
 func (b *openBlock) id(m store.MeterID) blockID { return blockID{series{m, b.channel}, b.day} }
 
-func compareBlock(b *openBlock, c store.Channel, day uint32) int {
-	if x := compareChannels(b.channel, c); x != 0 {
-		return x
-	}
-	return cmp.Compare(b.day, day)
-}
-
 // find returns the index of (c, day) in mb.blocks, or where it would go.
 func (mb *meterBlocks) find(c store.Channel, day uint32) (int, bool) {
-	return slices.BinarySearchFunc(mb.blocks, c, func(b *openBlock, c store.Channel) int { return compareBlock(b, c, day) })
+	ck := channelKey(c)
+	lo, hi := 0, len(mb.blocks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		b := &mb.blocks[m]
+		if bk := channelKey(b.channel); bk < ck || bk == ck && b.day < day {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(mb.blocks) && mb.blocks[lo].channel == c && mb.blocks[lo].day == day
 }
 
 // conflictID is the key of a conflict entry: the incoming reading's key and
@@ -63,53 +69,176 @@ func newHead() head {
 	return head{meters: make(map[store.MeterID]*meterBlocks), conflicts: make(map[conflictID]store.Conflict)}
 }
 
+// minBlockCap is the least room a new block gets: an hour of 1-minute or a
+// day of 15-minute readings without growing.
+const minBlockCap = 96
+
 // loader fetches a block that is not in the head, appending its samples
 // to dst; it appends nothing for a block that does not exist.
 type loader func(id blockID, dst []sample) ([]sample, error)
 
-// group is the run of a sorted batch that falls into one block.
+// group is the run of a sorted batch that falls into one block:
+// mb.blocks[index].
 type group struct {
 	rows  []store.Reading
-	block *openBlock
+	mb    *meterBlocks
+	index int
+}
+
+// undo is how to take back a run of readings appended to the block
+// mb.blocks[index]. It holds the index, not a pointer: inserting a later
+// block may move the slice.
+type undo struct {
+	mb      *meterBlocks
+	index   int
+	samples int
+	last    int64
+	gen     uint64
+	dirty   bool
+}
+
+// applyScratch is memory apply reuses between calls.
+type applyScratch struct {
+	groups []group
+	undos  []undo
 }
 
 // apply merges rows, sorted by meter, channel and time (rows of one key in
-// batch order), into the head. It loads the blocks it needs first and
-// changes nothing if one fails to load or would overflow.
-func (h *head) apply(rows []store.Reading, load loader, groups []group) (store.AppendResult, []group, error) {
+// batch order), into the head, and changes nothing if a block fails to load
+// or would overflow.
+//
+// Readings newer than everything in their block (the usual case) are
+// appended in one pass, which remembers how to take them back. At the
+// first run that needs store.Merge, apply loads every block the rest of the
+// batch needs before merging any of it, since a merge cannot be taken back.
+// A group's index stays valid across that pass: a meter's groups come in
+// the order of its blocks, so a block inserted for a later group goes after
+// those of the earlier ones.
+func (h *head) apply(rows []store.Reading, load loader, sc *applyScratch) (store.AppendResult, error) {
 	var res store.AppendResult
-	groups = groups[:0]
+	sc.undos = sc.undos[:0]
 	var mb *meterBlocks
 	for i := 0; i < len(rows); {
-		r := rows[i]
-		day := dayOf(r.Time)
-		j := i + 1
-		for j < len(rows) && rows[j].Meter == r.Meter && rows[j].Channel == r.Channel && dayOf(rows[j].Time) == day {
-			j++
+		j := groupEnd(rows, i)
+		if i == 0 || rows[i-1].Meter != rows[i].Meter {
+			mb = h.meter(rows[i].Meter)
 		}
-		if i == 0 || rows[i-1].Meter != r.Meter {
-			mb = h.meter(r.Meter)
-		}
-		b, err := h.block(mb, blockID{series{r.Meter, r.Channel}, day}, load)
+		k, err := h.prepare(mb, rows[i:j], load)
 		if err != nil {
-			return res, groups, err
+			h.takeBack(sc.undos)
+			return store.AppendResult{}, err
 		}
-		if len(b.samples)+j-i > maxBlockSamples {
-			return res, groups, fmt.Errorf("meter %d %s day %d: more than %d readings in a day: %w",
-				r.Meter, r.Channel, day, maxBlockSamples, store.ErrInvalid)
+		b := &mb.blocks[k]
+		if !appendable(b, rows[i:j]) {
+			if err := h.mergeRest(rows, i, load, sc, &res); err != nil {
+				h.takeBack(sc.undos)
+				return store.AppendResult{}, err
+			}
+			break
 		}
-		groups = append(groups, group{rows: rows[i:j], block: b})
+		sc.undos = append(sc.undos, undo{mb: mb, index: k, samples: len(b.samples), last: b.last, gen: b.gen, dirty: b.dirty})
+		h.appendRun(b, rows[i:j])
+		res.Added += j - i
 		i = j
 	}
-	for _, g := range groups {
-		for _, r := range g.rows {
-			res.Count(h.merge(g.block, r))
-		}
-		g.block.dirty = true
-		g.block.gen = h.gen
-	}
+	clear(sc.undos) // drop references to blocks
 	h.appended += len(rows)
-	return res, groups, nil
+	return res, nil
+}
+
+// groupEnd returns the end of the group of rows starting at i.
+func groupEnd(rows []store.Reading, i int) int {
+	r := rows[i]
+	day := dayOf(r.Time)
+	j := i + 1
+	for j < len(rows) && rows[j].Meter == r.Meter && rows[j].Channel == r.Channel && dayOf(rows[j].Time) == day {
+		j++
+	}
+	return j
+}
+
+// prepare makes sure the block of rows (one group) is in mb and has room
+// for them, and returns its index.
+func (h *head) prepare(mb *meterBlocks, rows []store.Reading, load loader) (int, error) {
+	r := rows[0]
+	day := dayOf(r.Time)
+	k, err := h.ensure(mb, blockID{series{r.Meter, r.Channel}, day}, load)
+	if err != nil {
+		return 0, err
+	}
+	if len(mb.blocks[k].samples)+len(rows) > maxBlockSamples {
+		return 0, fmt.Errorf("meter %d %s day %d: more than %d readings in a day: %w",
+			r.Meter, r.Channel, day, maxBlockSamples, store.ErrInvalid)
+	}
+	return k, nil
+}
+
+// mergeRest prepares every group of rows from i, then merges them.
+func (h *head) mergeRest(rows []store.Reading, i int, load loader, sc *applyScratch, res *store.AppendResult) error {
+	sc.groups = sc.groups[:0]
+	var mb *meterBlocks
+	for start := i; i < len(rows); {
+		j := groupEnd(rows, i)
+		if i == start || rows[i-1].Meter != rows[i].Meter {
+			mb = h.meter(rows[i].Meter)
+		}
+		k, err := h.prepare(mb, rows[i:j], load)
+		if err != nil {
+			return err
+		}
+		sc.groups = append(sc.groups, group{rows: rows[i:j], mb: mb, index: k})
+		i = j
+	}
+	for _, g := range sc.groups {
+		b := &g.mb.blocks[g.index]
+		if appendable(b, g.rows) {
+			h.appendRun(b, g.rows)
+			res.Added += len(g.rows)
+			continue
+		}
+		for _, r := range g.rows {
+			res.Count(h.merge(b, r))
+		}
+		b.dirty, b.gen = true, h.gen
+	}
+	clear(sc.groups)
+	return nil
+}
+
+// appendRun appends rows, newer than b's samples, to b.
+func (h *head) appendRun(b *openBlock, rows []store.Reading) {
+	b.samples = slices.Grow(b.samples, len(rows))
+	for _, r := range rows {
+		b.samples = append(b.samples, sample{t: r.Time, v: r.Value, q: r.Quality})
+	}
+	b.last = rows[len(rows)-1].Time
+	b.dirty, b.gen = true, h.gen
+	h.readings += len(rows)
+}
+
+// takeBack removes appended runs, newest first.
+func (h *head) takeBack(undos []undo) {
+	for i := len(undos) - 1; i >= 0; i-- {
+		u := undos[i]
+		b := &u.mb.blocks[u.index]
+		h.readings -= len(b.samples) - u.samples
+		b.samples, b.last, b.gen, b.dirty = b.samples[:u.samples], u.last, u.gen, u.dirty
+	}
+	clear(undos)
+}
+
+// appendable reports whether rows, sorted by time, all come after the
+// block's samples and after each other.
+func appendable(b *openBlock, rows []store.Reading) bool {
+	if len(b.samples) > 0 && rows[0].Time <= b.last {
+		return false
+	}
+	for i := 1; i < len(rows); i++ {
+		if rows[i].Time == rows[i-1].Time {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *head) meter(m store.MeterID) *meterBlocks {
@@ -121,33 +250,38 @@ func (h *head) meter(m store.MeterID) *meterBlocks {
 	return mb
 }
 
-// block returns the head's block id, loading it if it is not there.
-func (h *head) block(mb *meterBlocks, id blockID, load loader) (*openBlock, error) {
+// ensure loads block id into the head if it is not there and returns its
+// index in mb.blocks.
+func (h *head) ensure(mb *meterBlocks, id blockID, load loader) (int, error) {
 	i, ok := mb.find(id.channel, id.day)
 	if ok {
-		return mb.blocks[i], nil
+		return i, nil
 	}
-	var s []sample
+	// A new day usually holds as many readings as the day before.
+	hint := minBlockCap
 	if i > 0 && mb.blocks[i-1].channel == id.channel {
-		// A new day usually holds as many readings as the day before.
-		s = make([]sample, 0, len(mb.blocks[i-1].samples))
+		hint = max(hint, len(mb.blocks[i-1].samples))
 	}
-	s, err := load(id, s)
+	s, err := load(id, make([]sample, 0, hint))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	b := &openBlock{channel: id.channel, day: id.day, samples: s, gen: h.gen}
+	b := openBlock{channel: id.channel, day: id.day, samples: s, gen: h.gen}
+	if len(s) > 0 {
+		b.last = s[len(s)-1].t
+	}
 	mb.blocks = slices.Insert(mb.blocks, i, b)
 	h.readings += len(s)
-	return b, nil
+	return i, nil
 }
 
 // merge applies one reading to its block by store.Merge.
 func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 	in := sample{t: r.Time, v: r.Value, q: r.Quality}
 	n := len(b.samples)
-	if n == 0 || in.t > b.samples[n-1].t {
+	if n == 0 || in.t > b.last {
 		b.samples = append(b.samples, in)
+		b.last = in.t
 		h.readings++
 		return store.Added
 	}
@@ -183,7 +317,7 @@ func (h *head) evict(gen uint64) {
 				h.readings -= len(b.samples)
 			}
 		}
-		clear(mb.blocks[len(kept):])
+		clear(mb.blocks[len(kept):]) // drop the evicted samples
 		if len(kept) > 0 {
 			mb.blocks = kept
 			meters[m] = mb
@@ -194,7 +328,7 @@ func (h *head) evict(gen uint64) {
 
 // blocksIn returns the head's blocks of s from day from to day to, in day
 // order.
-func (h *head) blocksIn(s series, from, to uint32) []*openBlock {
+func (h *head) blocksIn(s series, from, to uint32) []openBlock {
 	mb, ok := h.meters[s.meter]
 	if !ok {
 		return nil
@@ -207,8 +341,8 @@ func (h *head) blocksIn(s series, from, to uint32) []*openBlock {
 // each calls fn for every block in the head.
 func (h *head) each(fn func(id blockID, b *openBlock)) {
 	for m, mb := range h.meters {
-		for _, b := range mb.blocks {
-			fn(b.id(m), b)
+		for i := range mb.blocks {
+			fn(mb.blocks[i].id(m), &mb.blocks[i])
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package pebble
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -156,12 +157,12 @@ func rowsOrdered(a, b store.Reading) bool {
 }
 
 func compareChannels(a, b store.Channel) int {
-	for i := range a {
-		if a[i] != b[i] {
-			return int(a[i]) - int(b[i])
-		}
-	}
-	return 0
+	return cmp.Compare(channelKey(a), channelKey(b))
+}
+
+// channelKey is c as a number that sorts like its bytes.
+func channelKey(c store.Channel) uint64 {
+	return uint64(c[0])<<40 | uint64(c[1])<<32 | uint64(c[2])<<24 | uint64(c[3])<<16 | uint64(c[4])<<8 | uint64(c[5])
 }
 
 // compareReadings orders readings by meter, channel and time.

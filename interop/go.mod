@@ -1,0 +1,16 @@
+module github.com/amigo-ami/amigo/interop
+
+go 1.26.0
+
+require (
+	github.com/Gurux/gxdlms-go v1.0.16
+	github.com/amigo-ami/amigo v0.0.0
+)
+
+require (
+	github.com/Gurux/gxcommon-go v1.0.16 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
+
+replace github.com/amigo-ami/amigo => ../
