@@ -31,4 +31,4 @@ func Routes(s *Server) []RouteInfo {
 }
 
 // OnStreamEnd makes s call f each time a live stream ends.
-func OnStreamEnd(s *Server, f func()) { s.streamEnded = f }
+func OnStreamEnd(s *Server, f func()) { s.streamEnded.Store(&f) }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,7 +99,7 @@ type Server struct {
 	// http.Server.Shutdown would otherwise wait for.
 	done chan struct{}
 	// streamEnded, when set (by tests), is called as a live stream ends.
-	streamEnded func()
+	streamEnded atomic.Pointer[func()]
 }
 
 // New checks cfg, fills its defaults and listens on cfg.Listen; Serve

@@ -37,8 +37,8 @@ func (s *Server) stream(w http.ResponseWriter, r *request) error {
 	}
 	sub := s.cfg.Hub.Subscribe(f)
 	defer sub.Close()
-	if s.streamEnded != nil {
-		defer s.streamEnded()
+	if f := s.streamEnded.Load(); f != nil {
+		defer (*f)()
 	}
 
 	h := w.Header()
