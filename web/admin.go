@@ -62,7 +62,15 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *request) error {
 	return nil
 }
 
-func (s *Server) getMe(r *request) (any, error) { return viewUser(r.user), nil }
+// meView is the signed-in user and the system's clock, which the console
+// shows and measures ages against (in the demo it runs faster than real
+// time).
+type meView struct {
+	userView
+	ServerTime time.Time `json:"server_time"`
+}
+
+func (s *Server) getMe(r *request) (any, error) { return meView{viewUser(r.user), s.cfg.Now().UTC()}, nil }
 
 var roleNames = []string{string(meta.RoleViewer), string(meta.RoleOperator), string(meta.RoleAdmin)}
 

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -191,11 +192,17 @@ func (g *schemas) object(t reflect.Type) obj {
 	var req []string
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// encoding/json promotes an embedded struct's fields.
+			inner := g.object(f.Type)
+			maps.Copy(props, inner["properties"].(obj))
+			if r, ok := inner["required"].([]string); ok {
+				req = append(req, r...)
+			}
 			continue
 		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		if !f.IsExported() || name == "-" {
 			continue
 		}
 		if name == "" {

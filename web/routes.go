@@ -40,8 +40,8 @@ func (s *Server) routeTable() []*route {
 			Body: sessionBody{}, Result: userView{}, Errors: []int{401}, Stream: s.postSession},
 		{Method: "DELETE", Path: "/api/v1/session", ID: "deleteSession", Tag: "auth", Summary: "Clear the console's session cookie",
 			Status: http.StatusNoContent, Stream: s.deleteSession},
-		{Method: "GET", Path: "/api/v1/me", ID: "getMe", Tag: "auth", Summary: "The user the token belongs to", Role: viewer,
-			Result: userView{}, Handle: s.getMe},
+		{Method: "GET", Path: "/api/v1/me", ID: "getMe", Tag: "auth", Summary: "The user the token belongs to, and the system's clock", Role: viewer,
+			Result: meView{}, Handle: s.getMe},
 
 		{Method: "GET", Path: "/api/v1/fleet", ID: "getFleet", Tag: "meters", Summary: "Fleet summary: counts by comms and supply state, per group", Role: viewer,
 			Result: fleetView{}, Errors: []int{501}, Handle: s.getFleet},

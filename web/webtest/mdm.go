@@ -139,7 +139,7 @@ var appliances = []struct {
 	mins int
 }{
 	{"fridge", 120, 15}, {"kettle", 2200, 3}, {"washing machine", 1900, 55}, {"oven", 2400, 40},
-	{"heat pump", 1600, 90}, {"dishwasher", 1800, 70}, {"tv", 110, 150}, {"ev charger", 7200, 180},
+	{"heat pump", 1600, 90}, {"dishwasher", 1800, 70}, {"television", 110, 150}, {"ev charger", 7200, 180},
 }
 
 // ApplianceEvents implements web.NILM: on/off pairs through the day.
