@@ -70,7 +70,9 @@ type meView struct {
 	ServerTime time.Time `json:"server_time"`
 }
 
-func (s *Server) getMe(r *request) (any, error) { return meView{viewUser(r.user), s.cfg.Now().UTC()}, nil }
+func (s *Server) getMe(r *request) (any, error) {
+	return meView{viewUser(r.user), s.cfg.Now().UTC()}, nil
+}
 
 var roleNames = []string{string(meta.RoleViewer), string(meta.RoleOperator), string(meta.RoleAdmin)}
 

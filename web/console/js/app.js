@@ -69,7 +69,7 @@ function showLogin(message) {
     },
   },
   h('div.brand', h('img', { src: 'img/logo.svg', alt: '' }), h('div', 'amigo', h('small', 'smart-metering console'))),
-  h('p', 'Sign in with an API token. ', h('span.muted', '`amigo demo` prints an admin token when it starts.')),
+  h('p', 'Sign in with an API token. ', h('span.muted', h('code', 'amigo demo'), ' prints an admin token when it starts.')),
   h('label.field', 'Token', input), error, button);
   clear(app, h('div.login', form));
   app.className = '';
