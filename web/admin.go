@@ -208,10 +208,7 @@ func (s *Server) listTokens(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]tokenView, len(ts))
-	for i, t := range ts {
-		views[i] = viewToken(t)
-	}
+	views := viewsOf(ts, viewToken)
 	return page[tokenView]{Items: views}, nil
 }
 
@@ -252,9 +249,6 @@ func (s *Server) listAudit(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]auditView, len(es))
-	for i, e := range es {
-		views[i] = auditView(e)
-	}
+	views := viewsOf(es, func(e meta.AuditEntry) auditView { return auditView(e) })
 	return pageOf(views, r.limit(), func(e auditView) int64 { return e.ID }), nil
 }

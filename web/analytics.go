@@ -57,10 +57,7 @@ func (s *Server) listLoadCurveAlarms(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]loadCurveAlarmView, len(as))
-	for i, a := range as {
-		views[i] = loadCurveAlarmView(a)
-	}
+	views := viewsOf(as, func(a LoadCurveAlarm) loadCurveAlarmView { return loadCurveAlarmView(a) })
 	return page[loadCurveAlarmView]{Items: views}, nil
 }
 
@@ -121,26 +118,27 @@ type applianceEventView struct {
 	Confidence float64   `json:"confidence"`
 }
 
+// nilmQuery reads the meter and range of a NILM operation.
+func (s *Server) nilmQuery(r *request) (m Meter, from, to time.Time, err error) {
+	if from, to, err = s.timeRange(r, 24*time.Hour); err != nil {
+		return
+	}
+	if m, err = s.meter(r); err == nil && s.cfg.NILM == nil {
+		err = unavailable("NILM")
+	}
+	return
+}
+
 func (s *Server) listApplianceEvents(r *request) (any, error) {
-	from, to, err := s.timeRange(r, 24*time.Hour)
+	m, from, to, err := s.nilmQuery(r)
 	if err != nil {
 		return nil, err
-	}
-	m, err := s.meter(r)
-	if err != nil {
-		return nil, err
-	}
-	if s.cfg.NILM == nil {
-		return nil, unavailable("NILM")
 	}
 	es, err := s.cfg.NILM.ApplianceEvents(r.Context(), m.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	views := make([]applianceEventView, len(es))
-	for i, e := range es {
-		views[i] = applianceEventView(e)
-	}
+	views := viewsOf(es, func(e ApplianceEvent) applianceEventView { return applianceEventView(e) })
 	return page[applianceEventView]{Items: views}, nil
 }
 
@@ -159,24 +157,13 @@ type applianceShareView struct {
 }
 
 func (s *Server) getBreakdown(r *request) (any, error) {
-	from, to, err := s.timeRange(r, 24*time.Hour)
+	m, from, to, err := s.nilmQuery(r)
 	if err != nil {
 		return nil, err
-	}
-	m, err := s.meter(r)
-	if err != nil {
-		return nil, err
-	}
-	if s.cfg.NILM == nil {
-		return nil, unavailable("NILM")
 	}
 	as, err := s.cfg.NILM.Breakdown(r.Context(), m.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	v := breakdownView{Meter: m.ID, From: from, To: to, Appliances: make([]applianceShareView, len(as))}
-	for i, a := range as {
-		v.Appliances[i] = applianceShareView(a)
-	}
-	return v, nil
+	return breakdownView{Meter: m.ID, From: from, To: to, Appliances: viewsOf(as, func(a ApplianceEnergy) applianceShareView { return applianceShareView(a) })}, nil
 }

@@ -162,10 +162,7 @@ func (s *Server) listJobs(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]jobView, len(js))
-	for i, j := range js {
-		views[i] = viewJob(j)
-	}
+	views := viewsOf(js, viewJob)
 	return pageOf(views, r.limit(), func(j jobView) int64 { return j.ID }), nil
 }
 
@@ -270,10 +267,7 @@ func (s *Server) listCampaigns(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]campaignView, len(cs))
-	for i, c := range cs {
-		views[i] = viewCampaign(c)
-	}
+	views := viewsOf(cs, viewCampaign)
 	return page[campaignView]{Items: views}, nil
 }
 

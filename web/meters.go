@@ -96,10 +96,7 @@ func (s *Server) listMeters(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]meterView, len(ms))
-	for i, m := range ms {
-		views[i] = viewMeter(m)
-	}
+	views := viewsOf(ms, viewMeter)
 	return pageOf(views, r.limit(), func(m meterView) int64 { return int64(m.ID) }), nil
 }
 

@@ -34,10 +34,7 @@ func (s *Server) listEvents(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]eventView, len(es))
-	for i, e := range es {
-		views[i] = eventView(e)
-	}
+	views := viewsOf(es, func(e Event) eventView { return eventView(e) })
 	return pageOf(views, r.limit(), func(e eventView) int64 { return e.ID }), nil
 }
 
@@ -76,10 +73,7 @@ func (s *Server) listAlarms(r *request) (any, error) {
 		return nil, err
 	}
 	as = as[min(int(offset), len(as)):]
-	views := make([]alarmView, len(as))
-	for i, a := range as {
-		views[i] = viewAlarm(a)
-	}
+	views := viewsOf(as, viewAlarm)
 	return pageOf(views, limit, func(alarmView) int64 { return offset + int64(limit) }), nil
 }
 
@@ -147,10 +141,7 @@ func (s *Server) listBills(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	views := make([]billView, len(bs))
-	for i, b := range bs {
-		views[i] = viewBill(b)
-	}
+	views := viewsOf(bs, viewBill)
 	return page[billView]{Items: views}, nil
 }
 

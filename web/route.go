@@ -176,6 +176,16 @@ func encodeCursor(v int64) string {
 	return base64.RawURLEncoding.EncodeToString(strconv.AppendInt(nil, v, 10))
 }
 
+// viewsOf converts what a backend returned into what the API shows; never
+// nil, so that an empty list is [] in JSON.
+func viewsOf[T, V any](xs []T, view func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = view(x)
+	}
+	return out
+}
+
 // pageOf cuts items (fetched with limit+1) to a page; key gives the cursor
 // of the last item shown.
 func pageOf[T any](items []T, limit int, key func(T) int64) page[T] {
