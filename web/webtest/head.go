@@ -26,6 +26,7 @@ type Head struct {
 	camps []*campaign
 	wg    sync.WaitGroup
 	stop  chan struct{} // closed by Backend.Close: jobs stop pausing
+	once  sync.Once
 }
 
 type campaign struct {
@@ -39,7 +40,7 @@ func newHead(b *Backend, delay time.Duration) *Head {
 
 // finish runs the jobs in flight to their end without pauses.
 func (h *Head) finish() {
-	close(h.stop)
+	h.once.Do(func() { close(h.stop) })
 	h.wg.Wait()
 }
 
