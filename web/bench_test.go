@@ -1,0 +1,5 @@
+package web
+
+import "testing"
+
+func BenchmarkHub(b *testing.B) { BenchmarkHubPublish(b) }
