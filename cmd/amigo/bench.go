@@ -60,7 +60,8 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
 			},
 		},
-		"store": storeScenario(),
+		"store":   storeScenario(),
+		"billing": billingScenario(),
 	}
 }
 

@@ -164,7 +164,7 @@ func (b *Biller) Compute(ctx context.Context, t *tariff.Tariff, meter store.Mete
 		return Bill{}, err
 	}
 	d := NewMeter(t, b.timeline(t, f, e)).Measure(from, to, s.iv)
-	bill := Bill{Meter: meter, From: from, To: to, Determinants: d, Lines: Price(t, d, nil)}
+	bill := Bill{Meter: meter, From: from, To: to, Digits: t.MinorDigits(), Determinants: d, Lines: Price(t, d, nil)}
 	bill.Total = Total(bill.Lines)
 	return bill, nil
 }

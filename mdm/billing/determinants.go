@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"math"
 	"math/bits"
 	"time"
 
@@ -34,19 +35,23 @@ type Determinants struct {
 // one Meter serves many meters' bills in turn. It is not safe for
 // concurrent use.
 type Meter struct {
-	t                   *tariff.Tariff
-	tl                  *tariff.Timeline
-	usage               [][]Usage // [tier][period]
-	win                 window    // the demand window being filled
-	winHint, segHint    int
-	parts               []part
-	demand, demandAt    int64
-	demandEst, demandOK bool
-}
+	t       *tariff.Tariff
+	tl      *tariff.Timeline
+	bounds  []int64 // upper bound of each tier in Wh; MaxInt64 for the open one
+	charged []bool  // by period: demand in it is charged
+	width   int64   // demand window in ms; 0 without a demand charge
+	usage   [][]Usage
 
-type window struct {
-	start, wh         int64
-	est, open, counts bool
+	// State of one Measure.
+	cum                 int64 // energy of the cycle so far
+	tier                int   // the tier cum is in
+	seg                 cursor
+	off                 cursor
+	parts               []part
+	win                 window // the demand window being filled
+	demand              int64
+	demandAt            int64
+	demandEst, demandOK bool
 }
 
 type part struct {
@@ -54,12 +59,55 @@ type part struct {
 	ms int64
 }
 
+type window struct {
+	start, wh         int64
+	est, open, counts bool
+}
+
+// cursor follows a timeline's segments or offsets in time order: the one
+// at index i covers [start, end). Before the first start the first holds,
+// after the last start the last holds.
+type cursor struct {
+	i          int
+	start, end int64
+}
+
+// holds reports whether the cursor's element covers t.
+func (c *cursor) holds(t int64) bool { return t >= c.start && t < c.end }
+
+// seek moves c to the element holding t of the n whose starts are given.
+func (c *cursor) seek(t int64, n int, start func(int) int64) {
+	if t < c.start {
+		c.i = 0
+	}
+	for c.i+1 < n && start(c.i+1) <= t {
+		c.i++
+	}
+	c.start, c.end = math.MinInt64, math.MaxInt64
+	if c.i > 0 {
+		c.start = start(c.i)
+	}
+	if c.i+1 < n {
+		c.end = start(c.i + 1)
+	}
+}
+
 // NewMeter returns a Meter for tariff t over timeline tl, which must cover
 // the periods measured (Tariff.Timeline of the billing cycle).
 func NewMeter(t *tariff.Tariff, tl *tariff.Timeline) *Meter {
-	m := &Meter{t: t, tl: tl, usage: make([][]Usage, t.Tiers())}
+	m := &Meter{t: t, tl: tl, usage: make([][]Usage, t.Tiers()), bounds: make([]int64, t.Tiers()), charged: make([]bool, len(t.Periods()))}
 	for i := range m.usage {
 		m.usage[i] = make([]Usage, len(t.Periods()))
+		m.bounds[i] = t.TierBound(i)
+		if m.bounds[i] == 0 {
+			m.bounds[i] = math.MaxInt64
+		}
+	}
+	if _, w, ok := t.Demand(); ok {
+		m.width = w
+		for p := range m.charged {
+			m.charged[p] = t.DemandPeriod(tariff.Period(p))
+		}
 	}
 	return m
 }
@@ -74,31 +122,53 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 	for i := range m.usage {
 		clear(m.usage[i])
 	}
-	m.demand, m.demandAt, m.demandEst, m.demandOK = 0, 0, false, false
+	m.cum, m.tier = 0, 0
+	m.seg, m.off = cursor{}, cursor{}
 	m.win = window{}
-	m.segHint, m.winHint = 0, 0
-	_, width, charged := m.t.Demand()
-	var cum int64 // energy of the cycle so far
+	m.demand, m.demandAt, m.demandEst, m.demandOK = 0, 0, false, false
+	segs, offs := m.tl.Segments, m.tl.Offsets
+	segStart := func(i int) int64 { return segs[i].Start }
+	offStart := func(i int) int64 { return offs[i].Start }
+	if len(segs) == 0 || len(offs) == 0 {
+		iv = nil // an empty timeline: nothing to measure (from ≥ to)
+	}
 	for _, in := range iv {
+		if !m.seg.holds(in.Start) {
+			m.seg.seek(in.Start, len(segs), segStart)
+		}
+		if in.End <= m.seg.end {
+			// The common case: the interval lies in one period.
+			p := segs[m.seg.i].Period
+			m.allocate(p, in.Wh, in.Estimated)
+			if m.width != 0 {
+				if !m.off.holds(in.Start) {
+					m.off.seek(in.Start, len(offs), offStart)
+				}
+				if in.End-in.Start == m.width && in.End <= m.off.end && floorMod(in.Start+offs[m.off.i].Offset, m.width) == 0 {
+					// … and is one demand window.
+					m.closeWindow()
+					m.win = window{start: in.Start, wh: in.Wh, est: in.Estimated, open: true, counts: m.charged[p]}
+					continue
+				}
+				m.addDemand(in)
+			}
+			continue
+		}
 		m.parts = m.parts[:0]
-		m.segHint = m.tl.Split(in.Start, in.End, m.segHint, func(p tariff.Period, ms int64) {
-			m.parts = append(m.parts, part{p, ms})
-		})
+		m.tl.Split(in.Start, in.End, m.seg.i, func(p tariff.Period, ms int64) { m.parts = append(m.parts, part{p, ms}) })
 		total := in.End - in.Start
 		var doneMs, doneWh int64
 		for _, pt := range m.parts {
 			doneMs += pt.ms
 			wh := share(in.Wh, doneMs, total) - doneWh
 			doneWh += wh
-			cum = m.allocate(pt.p, cum, wh, in.Estimated)
+			m.allocate(pt.p, wh, in.Estimated)
 		}
-		if charged {
-			m.addDemand(in, width)
+		if m.width != 0 {
+			m.addDemand(in)
 		}
 	}
-	if charged {
-		m.closeWindow(width)
-	}
+	m.closeWindow()
 	d := Determinants{From: from, To: to, Days: m.t.Days(from, to)}
 	for tier := range m.usage {
 		for p, u := range m.usage[tier] {
@@ -117,45 +187,38 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 	return d
 }
 
-// allocate books wh Wh of period p, consumed when the cycle stood at cum
-// Wh, to the tiers it falls in, and returns the new cumulative energy.
-func (m *Meter) allocate(p tariff.Period, cum, wh int64, est bool) int64 {
-	for tier := range m.usage {
-		if wh == 0 {
-			break
-		}
-		bound := m.t.TierBound(tier)
-		if bound != 0 && cum >= bound {
-			continue
-		}
-		n := wh
-		if bound != 0 {
-			n = min(wh, bound-cum)
-		}
-		u := &m.usage[tier][p]
+// allocate books wh Wh of period p, consumed after the cycle's energy so
+// far, to the tiers it falls in.
+func (m *Meter) allocate(p tariff.Period, wh int64, est bool) {
+	for wh > 0 {
+		n := min(wh, m.bounds[m.tier]-m.cum)
+		u := &m.usage[m.tier][p]
 		u.Wh += n
 		if est {
 			u.EstimatedWh += n
 		}
-		cum += n
+		m.cum += n
 		wh -= n
+		if m.cum == m.bounds[m.tier] && m.tier+1 < len(m.bounds) {
+			m.tier++
+		}
 	}
-	return cum
 }
 
 // addDemand adds an interval's energy to the demand windows it covers, in
 // proportion to time.
-func (m *Meter) addDemand(in Interval, width int64) {
+func (m *Meter) addDemand(in Interval) {
 	total := in.End - in.Start
 	var doneWh int64
+	hint := m.off.i
 	for at := in.Start; at < in.End; {
 		var w int64
-		w, m.winHint = m.tl.Window(at, width, m.winHint)
+		w, hint = m.tl.Window(at, m.width, hint)
 		if !m.win.open || w != m.win.start {
-			m.closeWindow(width)
-			m.win = window{start: w, open: true, counts: m.t.DemandPeriod(m.periodAt(w))}
+			m.closeWindow()
+			m.win = window{start: w, open: true, counts: m.charged[m.periodAt(w)]}
 		}
-		stop := min(in.End, w+width)
+		stop := min(in.End, w+m.width)
 		wh := share(in.Wh, stop-in.Start, total) - doneWh
 		doneWh += wh
 		m.win.wh += wh
@@ -166,9 +229,9 @@ func (m *Meter) addDemand(in Interval, width int64) {
 
 // closeWindow ends the window being filled and keeps it if it is the
 // largest so far.
-func (m *Meter) closeWindow(width int64) {
+func (m *Meter) closeWindow() {
 	if m.win.open && m.win.counts {
-		w := m.win.wh * 3_600_000 / width // W = Wh · 3 600 000 ms/h ÷ window ms
+		w := m.win.wh * 3_600_000 / m.width // W = Wh · 3 600 000 ms/h ÷ window ms
 		if !m.demandOK || w > m.demand {
 			m.demand, m.demandAt, m.demandEst, m.demandOK = w, m.win.start, m.win.est, true
 		}
@@ -178,8 +241,16 @@ func (m *Meter) closeWindow(width int64) {
 
 func (m *Meter) periodAt(t int64) tariff.Period {
 	var p tariff.Period
-	m.tl.Split(t, t+1, m.segHint, func(q tariff.Period, _ int64) { p = q })
+	m.tl.Split(t, t+1, m.seg.i, func(q tariff.Period, _ int64) { p = q })
 	return p
+}
+
+func floorMod(a, n int64) int64 {
+	r := a % n
+	if r < 0 {
+		r += n
+	}
+	return r
 }
 
 // share returns ⌊wh·part/total⌋ computed in 128 bits.

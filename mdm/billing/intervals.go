@@ -33,25 +33,26 @@ type Interval struct {
 // appended to dst.
 func Intervals(regs []store.Reading, from, to, nominal int64, dst []Interval) ([]Interval, error) {
 	var prev store.Reading
-	have := false
+	have, prevEst := false, false
 	for _, r := range regs {
 		if r.Time < from || r.Time > to || r.Quality&store.Missing != 0 {
 			continue
 		}
+		// Estimated and not edited (store.Quality.Class), as a bit test.
+		est := r.Quality&(store.Estimated|store.Edited) == store.Estimated
 		if !have {
 			if r.Time != from {
 				return dst, fmt.Errorf("meter %d %s: first reading at %d, none at the period start %d: %w", r.Meter, r.Channel, r.Time, from, ErrIncomplete)
 			}
-			prev, have = r, true
+			prev, prevEst, have = r, est, true
 			continue
 		}
 		wh := r.Value - prev.Value
 		if wh < 0 {
 			return dst, fmt.Errorf("%s after %s: %w", r, prev, ErrNegative)
 		}
-		est := r.Quality.Class() == store.ClassEstimated || prev.Quality.Class() == store.ClassEstimated || r.Time-prev.Time > nominal
-		dst = append(dst, Interval{Start: prev.Time, End: r.Time, Wh: wh, Estimated: est})
-		prev = r
+		dst = append(dst, Interval{Start: prev.Time, End: r.Time, Wh: wh, Estimated: est || prevEst || r.Time-prev.Time > nominal})
+		prev, prevEst = r, est
 	}
 	if !have || prev.Time != to {
 		return dst, fmt.Errorf("no reading at the period end %d (last at %d): %w", to, prev.Time, ErrIncomplete)

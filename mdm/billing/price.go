@@ -42,6 +42,7 @@ type Bill struct {
 	Meter        store.MeterID
 	From, To     time.Time
 	Currency     string
+	Digits       int // decimals of the currency's minor unit, for printing amounts
 	Lines        []Line
 	Total        tariff.Money // Σ Lines.Amount
 	Determinants Determinants
