@@ -1,3 +1,5 @@
+//go:build linux
+
 package ingest
 
 import (
@@ -12,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -174,6 +177,9 @@ func startChild(t *testing.T, dir, url string) *childProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashBusEnv+"="+url)
+	// A child must not outlive a test binary that dies (a test timeout):
+	// it would keep consuming from nothing.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
