@@ -143,18 +143,18 @@ func parseCSV(ctx context.Context, r io.Reader, file string, resolve Resolver) (
 	var out []store.Reading
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", file, err)
 			}
-			bad(line, "%v", err)
+			bad(pe.StartLine, "%v", pe.Err)
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
 			bad(line, "%d fields, the header has %d", len(rec), len(header))
 			continue

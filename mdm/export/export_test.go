@@ -138,6 +138,16 @@ func TestImportReportsEveryBadLine(t *testing.T) {
 	}
 }
 
+// Found by FuzzImportCSV: a quote left open to the end of the file made
+// the line number lookup panic.
+func TestImportUnterminatedQuote(t *testing.T) {
+	_, err := ImportCSV(context.Background(), strings.NewReader("meter,channel,time,value\n\"7,1.0.1.8.0.255\n"), "q.csv", nil, &memStore{}, 0)
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Lines) != 1 || !strings.HasPrefix(ie.Lines[0].Error(), `q.csv:2: extraneous or missing " in quoted-field`) {
+		t.Errorf("err %v, want q.csv:2 naming the quote", err)
+	}
+}
+
 func TestImportSaysWhatWasApplied(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, sample()[:1]); err != nil {
