@@ -19,9 +19,11 @@
 // channel, time): a reading already stored as it comes counts as a
 // duplicate; one that disagrees with a stored actual value is a conflict,
 // kept for review by the store and never applied. A message that does not
-// decode fails alone and permanently (bus.ErrPermanent: it goes to the
-// DEAD stream); a failed store write fails the batch, which the bus
-// delivers again after its backoff.
+// decode, or holds a reading more than Config.MaxAhead ahead of the clock
+// (a meter whose clock runs wild), fails alone and permanently
+// (bus.ErrPermanent: it goes to the DEAD stream, whole, for inspection); a
+// failed store write fails the batch, which the bus delivers again after
+// its backoff.
 //
 // The consumer takes the meter from the payload (meterdata.Readings.Meter,
 // the store/meta id); the subject (the serial) is for routing only.

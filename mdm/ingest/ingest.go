@@ -44,6 +44,9 @@ type Config struct {
 	Batch int
 	// Workers is the number of batches in flight at once; 2 if zero.
 	Workers int
+	// MaxAhead: a message with a reading further ahead of Now is refused
+	// as a whole (a meter whose clock runs wild); 24 h if zero.
+	MaxAhead time.Duration
 	// Options tune the bus consumers (AckWait, MaxDeliver, …); every
 	// instance must pass the same.
 	Options []bus.ConsumeOption
@@ -80,6 +83,9 @@ func New(cfg Config) (*Consumer, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxAhead == 0 {
+		cfg.MaxAhead = 24 * time.Hour
 	}
 	return &Consumer{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -122,8 +128,13 @@ func (c *Consumer) ReadingsHandler() bus.BatchHandler {
 	return func(ctx context.Context, ds []*bus.Delivery) error {
 		batch = batch[:0]
 		var bad bus.DeliveryErrors
+		limit := c.cfg.Now().Add(c.cfg.MaxAhead).UnixMilli()
 		for i, d := range ds {
-			if err := meterdata.DecodeReadings(d.Data, &msg); err != nil {
+			err := meterdata.DecodeReadings(d.Data, &msg)
+			if err == nil {
+				err = ahead(msg.Readings, limit)
+			}
+			if err != nil {
 				bad = c.reject(bad, i, d, err)
 				continue
 			}
@@ -169,6 +180,16 @@ func (c *Consumer) EventsHandler() bus.BatchHandler {
 		}
 		return nil
 	}
+}
+
+// ahead refuses readings later than limit.
+func ahead(rs []store.Reading, limit int64) error {
+	for _, r := range rs {
+		if r.Time > limit {
+			return fmt.Errorf("%s is ahead of the clock: %w", r, store.ErrInvalid)
+		}
+	}
+	return nil
 }
 
 func (c *Consumer) reject(bad bus.DeliveryErrors, i int, d *bus.Delivery, err error) bus.DeliveryErrors {
@@ -235,7 +256,7 @@ func (c *Consumer) alarms(ctx context.Context, evs []store.Reading) error {
 // Metrics counts what a Consumer did since it was made.
 type Metrics struct {
 	Messages     int64 // deliveries handled (decoded or rejected)
-	Rejected     int64 // deliveries that did not decode (dead-lettered)
+	Rejected     int64 // deliveries that did not decode or had readings from the future (dead-lettered)
 	Added        int64 // readings stored for the first time
 	Duplicates   int64 // readings already stored as they came (redelivery, repeated reads)
 	Replaced     int64 // readings that replaced an estimate or gained flags

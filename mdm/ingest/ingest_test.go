@@ -105,6 +105,8 @@ func TestReadingsFromBusToStore(t *testing.T) {
 	again := dayOf(3, 4)
 	msgs = append(msgs, bus.Message{Subject: bus.ReadingsSubject("SN0003"), ID: "3/4 again", Data: encode(t, &again)})
 	msgs = append(msgs, bus.Message{Subject: bus.ReadingsSubject("SN0009"), ID: "garbage", Data: []byte("R\x01not a message")})
+	future := dayOf(4, 20_000) // 2078: a clock gone wild
+	msgs = append(msgs, bus.Message{Subject: bus.ReadingsSubject("SN0004"), ID: "future", Data: encode(t, &future)})
 	changed := dayOf(2, 0)
 	changed.Readings = changed.Readings[5:6]
 	changed.Readings[0].Value++
@@ -112,13 +114,14 @@ func TestReadingsFromBusToStore(t *testing.T) {
 	if err := f.bus.PublishBatch(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Config{Store: f.store, Bus: f.bus, Batch: 16, Options: []bus.ConsumeOption{bus.AckWait(5 * time.Second)}})
+	now := func() time.Time { return time.UnixMilli(day0).AddDate(0, 1, 0) }
+	c, err := New(Config{Store: f.store, Bus: f.bus, Batch: 16, Now: now, Options: []bus.ConsumeOption{bus.AckWait(5 * time.Second)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runUntil(t, c, func(m Metrics) bool { return m.Messages == int64(len(msgs)) })
 
-	want := Metrics{Messages: 53, Rejected: 1, Added: 50 * 24, Duplicates: 24, Conflicts: 1}
+	want := Metrics{Messages: 54, Rejected: 2, Added: 50 * 24, Duplicates: 24, Conflicts: 1}
 	got := c.Metrics()
 	got.LagMs = 0
 	if got != want {
