@@ -81,12 +81,7 @@ func DecodeEvents(src []byte, m *Events) error {
 	*m = Events{}
 	d := decoder{buf: src}
 	d.header(kindEvents)
-	m.Meter = store.MeterID(d.uvarint("meter"))
-	if d.err == nil && m.Meter == 0 {
-		d.off--
-		d.failf("meter", "meter id 0")
-	}
-	m.Collected = d.time("collected")
+	m.Meter, m.Collected = d.meterCollected()
 	n := d.count("n", minEventBytes)
 	for i := range n {
 		var e Event

@@ -88,6 +88,71 @@ func parseWhen(flag, s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// selection is the flags that name meters, a register and a time range.
+type selection struct {
+	data, group, channel, zone, from, to string
+	serials                              []string
+	interval                             time.Duration
+	timed                                bool // --from, --to, --zone and --channel apply
+}
+
+func (s *selection) addFlags(cmd *cobra.Command, verb string, timed bool) {
+	fs := cmd.Flags()
+	s.timed = timed
+	fs.StringVar(&s.data, "data", "", "data directory (readings store and meta.db)")
+	fs.StringSliceVar(&s.serials, "serial", nil, "meters to "+verb+" (default: all, or --group)")
+	fs.StringVar(&s.group, "group", "", verb+" the meters of this group")
+	fs.DurationVar(&s.interval, "interval", 15*time.Minute, "the register's recording interval")
+	if !timed {
+		return
+	}
+	fs.StringVar(&s.channel, "channel", "1.0.1.8.0.255", "OBIS code of the energy register")
+	fs.StringVar(&s.from, "from", "", "first instant (date or RFC 3339)")
+	fs.StringVar(&s.to, "to", "", "last instant, included")
+	fs.StringVar(&s.zone, "zone", "UTC", "time zone of dates and of days")
+	cmd.MarkFlagRequired("from")
+	cmd.MarkFlagRequired("to")
+}
+
+// selected is a parsed selection with its data directory open.
+type selected struct {
+	*mdmData
+	meters   []meta.Meter
+	channel  store.Channel
+	loc      *time.Location
+	from, to time.Time
+}
+
+// open checks the flags, then opens the data directory and finds the
+// meters; Close the result.
+func (s *selection) open(ctx context.Context) (*selected, error) {
+	out := &selected{}
+	if s.timed {
+		var err error
+		if out.loc, err = time.LoadLocation(s.zone); err != nil {
+			return nil, fmt.Errorf("--zone %q: %w", s.zone, err)
+		}
+		if out.from, err = parseWhen("from", s.from, out.loc); err != nil {
+			return nil, err
+		}
+		if out.to, err = parseWhen("to", s.to, out.loc); err != nil {
+			return nil, err
+		}
+		if out.channel, err = store.ParseChannel(s.channel); err != nil {
+			return nil, fmt.Errorf("--channel: %w", err)
+		}
+	}
+	d, err := openMDMData(ctx, s.data)
+	if err != nil {
+		return nil, err
+	}
+	out.mdmData = d
+	if out.meters, err = d.meters(ctx, s.serials, s.group); err != nil {
+		return nil, errors.Join(err, d.Close())
+	}
+	return out, nil
+}
+
 func newMDMImportCmd() *cobra.Command {
 	var (
 		data   string
@@ -141,9 +206,8 @@ func newMDMImportCmd() *cobra.Command {
 
 func newMDMExportCmd() *cobra.Command {
 	var (
-		data, format, group, zone, from, to, out, channel string
-		serials                                           []string
-		interval                                          time.Duration
+		sel         selection
+		format, out string
 	)
 	cmd := &cobra.Command{
 		Use:   "export --format csv|cim|espi --from DATE --to DATE",
@@ -151,49 +215,29 @@ func newMDMExportCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			loc, err := time.LoadLocation(zone)
-			if err != nil {
-				return fmt.Errorf("--zone %q: %w", zone, err)
-			}
-			f, err := parseWhen("from", from, loc)
-			if err != nil {
-				return err
-			}
-			t, err := parseWhen("to", to, loc)
-			if err != nil {
-				return err
-			}
-			ch, err := store.ParseChannel(channel)
-			if err != nil {
-				return fmt.Errorf("--channel: %w", err)
-			}
-			write := map[string]func(io.Writer, []export.Series) error{
-				"csv": export.WriteCSV,
-				"cim": func(w io.Writer, s []export.Series) error { return export.WriteCIM(w, s, interval) },
-				"espi": func(w io.Writer, s []export.Series) error {
-					return export.WriteGreenButton(w, s, interval, loc, time.Now(), "/espi/1_1/resource")
+			write := map[string]func(io.Writer, []export.Series, *selected) error{
+				"csv": func(w io.Writer, s []export.Series, _ *selected) error { return export.WriteCSV(w, s) },
+				"cim": func(w io.Writer, s []export.Series, _ *selected) error { return export.WriteCIM(w, s, sel.interval) },
+				"espi": func(w io.Writer, s []export.Series, d *selected) error {
+					return export.WriteGreenButton(w, s, sel.interval, d.loc, time.Now(), "/espi/1_1/resource")
 				},
 			}[format]
 			if write == nil {
 				return fmt.Errorf("--format %q: want csv, cim or espi", format)
 			}
-			d, err := openMDMData(ctx, data)
+			d, err := sel.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			meters, err := d.meters(ctx, serials, group)
-			if err != nil {
-				return err
-			}
 			var series []export.Series
-			for _, m := range meters {
-				rs, err := d.st.Scan(ctx, store.ScanQuery{Meter: m.ID, Channel: ch, Range: store.Range{From: f.UnixMilli(), To: t.UnixMilli() + 1}}, nil)
+			for _, m := range d.meters {
+				rs, err := d.st.Scan(ctx, store.ScanQuery{Meter: m.ID, Channel: d.channel, Range: store.Range{From: d.from.UnixMilli(), To: d.to.UnixMilli() + 1}}, nil)
 				if err != nil {
 					return fmt.Errorf("meter %s: %w", m.Serial, err)
 				}
 				if len(rs) > 0 {
-					series = append(series, export.Series{Meter: m.ID, Serial: m.Serial, Channel: ch, Readings: rs})
+					series = append(series, export.Series{Meter: m.ID, Serial: m.Serial, Channel: d.channel, Readings: rs})
 				}
 			}
 			w := cmd.OutOrStdout()
@@ -205,31 +249,20 @@ func newMDMExportCmd() *cobra.Command {
 				defer file.Close()
 				w = file
 			}
-			return write(w, series)
+			return write(w, series, d)
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", "", "data directory (readings store and meta.db)")
+	sel.addFlags(cmd, "export", true)
 	cmd.Flags().StringVar(&format, "format", "csv", "csv, cim (IEC 61968-9 MeterReadings) or espi (Green Button)")
-	cmd.Flags().StringSliceVar(&serials, "serial", nil, "meters to export (default: all, or --group)")
-	cmd.Flags().StringVar(&group, "group", "", "export the meters of this group")
-	cmd.Flags().StringVar(&channel, "channel", "1.0.1.8.0.255", "OBIS code of the register")
-	cmd.Flags().StringVar(&from, "from", "", "first instant (date or RFC 3339)")
-	cmd.Flags().StringVar(&to, "to", "", "last instant, included")
-	cmd.Flags().StringVar(&zone, "zone", "UTC", "time zone of dates and of Green Button days")
-	cmd.Flags().DurationVar(&interval, "interval", 15*time.Minute, "interval of the interval data in cim and espi")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file instead of standard output")
-	cmd.MarkFlagRequired("from")
-	cmd.MarkFlagRequired("to")
 	return cmd
 }
 
 func newMDMVEECmd() *cobra.Command {
 	var (
-		data, group, zone, from, to, channel string
-		serials                              []string
-		interval                             time.Duration
-		maxPower, modulus                    int64
-		asJSON                               bool
+		sel               selection
+		maxPower, modulus int64
+		asJSON            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "vee --from DATE --to DATE",
@@ -237,32 +270,12 @@ func newMDMVEECmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			loc, err := time.LoadLocation(zone)
-			if err != nil {
-				return fmt.Errorf("--zone %q: %w", zone, err)
-			}
-			f, err := parseWhen("from", from, loc)
-			if err != nil {
-				return err
-			}
-			t, err := parseWhen("to", to, loc)
-			if err != nil {
-				return err
-			}
-			ch, err := store.ParseChannel(channel)
-			if err != nil {
-				return fmt.Errorf("--channel: %w", err)
-			}
-			d, err := openMDMData(ctx, data)
+			d, err := sel.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			r, err := vee.NewRunner(d.st, vee.Config{Interval: interval, Location: loc, MaxPowerW: maxPower, Modulus: modulus}, nil)
-			if err != nil {
-				return err
-			}
-			meters, err := d.meters(ctx, serials, group)
+			r, err := vee.NewRunner(d.st, vee.Config{Interval: sel.interval, Location: d.loc, MaxPowerW: maxPower, Modulus: modulus}, nil)
 			if err != nil {
 				return err
 			}
@@ -274,14 +287,14 @@ func newMDMVEECmd() *cobra.Command {
 			}
 			var results []result
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			for _, m := range meters {
-				rep, err := r.Run(ctx, vee.Job{Meter: m.ID, Channel: ch, Range: store.RangeOf(f, t)})
+			for _, m := range d.meters {
+				rep, err := r.Run(ctx, vee.Job{Meter: m.ID, Channel: d.channel, Range: store.RangeOf(d.from, d.to)})
 				if err != nil {
 					return fmt.Errorf("meter %s: %w", m.Serial, err)
 				}
 				results = append(results, result{m.Serial, rep.Findings, len(rep.Marks), len(rep.Estimates)})
 				for _, fd := range rep.Findings {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Serial, time.UnixMilli(fd.Time).In(loc).Format(time.RFC3339), fd.Rule, fd.Detail)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Serial, time.UnixMilli(fd.Time).In(d.loc).Format(time.RFC3339), fd.Rule, fd.Detail)
 				}
 			}
 			if asJSON {
@@ -290,28 +303,18 @@ func newMDMVEECmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", "", "data directory (readings store and meta.db)")
-	cmd.Flags().StringSliceVar(&serials, "serial", nil, "meters to check (default: all, or --group)")
-	cmd.Flags().StringVar(&group, "group", "", "check the meters of this group")
-	cmd.Flags().StringVar(&channel, "channel", "1.0.1.8.0.255", "OBIS code of the energy register")
-	cmd.Flags().StringVar(&from, "from", "", "first instant (date or RFC 3339)")
-	cmd.Flags().StringVar(&to, "to", "", "last instant, included")
-	cmd.Flags().StringVar(&zone, "zone", "UTC", "time zone of dates and of load profiles")
-	cmd.Flags().DurationVar(&interval, "interval", 15*time.Minute, "the register's recording interval")
+	sel.addFlags(cmd, "check", true)
 	cmd.Flags().Int64Var(&maxPower, "max-power", 0, "spike limit in W (0: none)")
 	cmd.Flags().Int64Var(&modulus, "modulus", 0, "value at which the register rolls over (0: never)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
-	cmd.MarkFlagRequired("from")
-	cmd.MarkFlagRequired("to")
 	return cmd
 }
 
 func newMDMBillCmd() *cobra.Command {
 	var (
-		data, group, month string
-		serials            []string
-		interval           time.Duration
-		issue, asJSON      bool
+		sel           selection
+		month         string
+		issue, asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bill --month 2024-03",
@@ -324,7 +327,7 @@ func newMDMBillCmd() *cobra.Command {
 				return fmt.Errorf("--month %q: want YYYY-MM", month)
 			}
 			at := m.AddDate(0, 0, 14).Add(12 * time.Hour) // the 15th at noon UTC: the same month in every zone
-			d, err := openMDMData(ctx, data)
+			d, err := sel.open(ctx)
 			if err != nil {
 				return err
 			}
@@ -333,11 +336,7 @@ func newMDMBillCmd() *cobra.Command {
 			if issue {
 				status = meta.BillIssued
 			}
-			b, err := billing.NewBiller(billing.Config{Readings: d.st, Records: d.md, Interval: interval, Status: status})
-			if err != nil {
-				return err
-			}
-			meters, err := d.meters(ctx, serials, group)
+			b, err := billing.NewBiller(billing.Config{Readings: d.st, Records: d.md, Interval: sel.interval, Status: status})
 			if err != nil {
 				return err
 			}
@@ -353,7 +352,7 @@ func newMDMBillCmd() *cobra.Command {
 			}
 			var lines []line
 			failed := 0
-			for _, mt := range meters {
+			for _, mt := range d.meters {
 				res, err := b.Run(ctx, mt.ID, at)
 				if err != nil {
 					failed++
@@ -385,16 +384,13 @@ func newMDMBillCmd() *cobra.Command {
 				}
 			}
 			if failed > 0 {
-				return fmt.Errorf("%d of %d meters not billed for %s", failed, len(meters), month)
+				return fmt.Errorf("%d of %d meters not billed for %s", failed, len(d.meters), month)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", "", "data directory (readings store and meta.db)")
+	sel.addFlags(cmd, "bill", false)
 	cmd.Flags().StringVar(&month, "month", "", "the month billed, YYYY-MM (the cycle holding its 15th)")
-	cmd.Flags().StringSliceVar(&serials, "serial", nil, "meters to bill (default: all, or --group)")
-	cmd.Flags().StringVar(&group, "group", "", "bill the meters of this group")
-	cmd.Flags().DurationVar(&interval, "interval", 15*time.Minute, "the register's recording interval")
 	cmd.Flags().BoolVar(&issue, "issue", false, "create bills as issued rather than draft")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
 	cmd.MarkFlagRequired("month")

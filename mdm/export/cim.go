@@ -186,14 +186,5 @@ func WriteCIM(w io.Writer, series []Series, interval time.Duration) error {
 	for i, sp := range spans {
 		doc.MeterReadings[i].ValuesInterval = &cimInterval{Start: timestamp(sp.From), End: timestamp(sp.To)}
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return writeXML(w, doc)
 }

@@ -196,14 +196,5 @@ func WriteGreenButton(w io.Writer, series []Series, interval time.Duration, loc 
 		}
 		flush()
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(feed); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return writeXML(w, feed)
 }

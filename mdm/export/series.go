@@ -1,6 +1,8 @@
 package export
 
 import (
+	"encoding/xml"
+	"io"
 	"time"
 
 	"github.com/amigo-ami/amigo/store"
@@ -43,4 +45,18 @@ func deltas(rs []store.Reading, step int64) []delta {
 		out = append(out, delta{start: a.Time, value: b.Value - a.Value, quality: a.Quality | b.Quality})
 	}
 	return out
+}
+
+// writeXML writes v as an indented XML document with its declaration.
+func writeXML(w io.Writer, v any) error {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }

@@ -124,30 +124,15 @@ func (c *Consumer) Run(ctx context.Context) error {
 // redelivery stores nothing twice.
 func (c *Consumer) ReadingsHandler() bus.BatchHandler {
 	var msg meterdata.Readings
-	var batch []store.Reading
-	return func(ctx context.Context, ds []*bus.Delivery) error {
-		batch = batch[:0]
-		var bad bus.DeliveryErrors
-		limit := c.cfg.Now().Add(c.cfg.MaxAhead).UnixMilli()
-		for i, d := range ds {
-			err := meterdata.DecodeReadings(d.Data, &msg)
-			if err == nil {
-				err = ahead(msg.Readings, limit)
-			}
-			if err != nil {
-				bad = c.reject(bad, i, d, err)
-				continue
-			}
-			batch = append(batch, msg.Readings...)
+	return c.handler(func(_ context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
+		if err := meterdata.DecodeReadings(data, &msg); err != nil {
+			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
 		}
-		if err := c.append(ctx, batch, ds); err != nil {
-			return err
+		if err := ahead(msg.Readings, c.cfg.Now().Add(c.cfg.MaxAhead).UnixMilli()); err != nil {
+			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
 		}
-		if bad != nil {
-			return bad
-		}
-		return nil
-	}
+		return append(batch, msg.Readings...), nil
+	})
 }
 
 // EventsHandler returns a handler for EVENTS deliveries: events are stored
@@ -156,21 +141,47 @@ func (c *Consumer) ReadingsHandler() bus.BatchHandler {
 // a crash in between repeats the alarm rather than losing it).
 func (c *Consumer) EventsHandler() bus.BatchHandler {
 	var msg meterdata.Events
+	return c.handler(func(ctx context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
+		if err := meterdata.DecodeEvents(data, &msg); err != nil {
+			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
+		}
+		start := len(batch)
+		batch = msg.AppendReadings(batch)
+		if err := c.alarms(ctx, batch[start:]); err != nil {
+			return batch[:start], err
+		}
+		c.m.events.Add(int64(len(msg.Events)))
+		return batch, nil
+	})
+}
+
+// decodeFunc appends the readings of one delivery's payload to batch; an
+// error wrapping bus.ErrPermanent fails the delivery alone, any other the
+// whole batch.
+type decodeFunc func(ctx context.Context, data []byte, batch []store.Reading) ([]store.Reading, error)
+
+// handler decodes a batch of deliveries and stores their readings in one
+// write.
+func (c *Consumer) handler(decode decodeFunc) bus.BatchHandler {
 	var batch []store.Reading
 	return func(ctx context.Context, ds []*bus.Delivery) error {
 		batch = batch[:0]
 		var bad bus.DeliveryErrors
 		for i, d := range ds {
-			if err := meterdata.DecodeEvents(d.Data, &msg); err != nil {
-				bad = c.reject(bad, i, d, err)
-				continue
-			}
-			start := len(batch)
-			batch = msg.AppendReadings(batch)
-			if err := c.alarms(ctx, batch[start:]); err != nil {
+			var err error
+			batch, err = decode(ctx, d.Data, batch)
+			switch {
+			case err == nil:
+			case errors.Is(err, bus.ErrPermanent):
+				c.m.rejected.Add(1)
+				c.log.Warn("ingest: message refused", "stream", d.Stream, "subject", d.Subject, "seq", d.Sequence, "err", err)
+				if bad == nil {
+					bad = bus.DeliveryErrors{}
+				}
+				bad[i] = fmt.Errorf("%s seq %d: %w", d.Subject, d.Sequence, err)
+			default:
 				return err
 			}
-			c.m.events.Add(int64(len(msg.Events)))
 		}
 		if err := c.append(ctx, batch, ds); err != nil {
 			return err
@@ -190,16 +201,6 @@ func ahead(rs []store.Reading, limit int64) error {
 		}
 	}
 	return nil
-}
-
-func (c *Consumer) reject(bad bus.DeliveryErrors, i int, d *bus.Delivery, err error) bus.DeliveryErrors {
-	c.m.rejected.Add(1)
-	c.log.Warn("ingest: undecodable message", "stream", d.Stream, "subject", d.Subject, "seq", d.Sequence, "err", err)
-	if bad == nil {
-		bad = bus.DeliveryErrors{}
-	}
-	bad[i] = fmt.Errorf("%s seq %d: %w: %w", d.Subject, d.Sequence, bus.ErrPermanent, err)
-	return bad
 }
 
 // append writes batch durably and counts what happened.
