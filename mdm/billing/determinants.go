@@ -62,6 +62,7 @@ type part struct {
 type window struct {
 	start, wh         int64
 	est, open, counts bool
+	offset            int // the Offsets element the window was aligned in; -1 if none
 }
 
 // cursor follows a timeline's segments or offsets in time order: the one
@@ -144,10 +145,13 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 				if !m.off.holds(in.Start) {
 					m.off.seek(in.Start, len(offs), offStart)
 				}
-				if in.End-in.Start == m.width && in.End <= m.off.end && floorMod(in.Start+offs[m.off.i].Offset, m.width) == 0 {
+				// A window starts where the last one ended, or else on the
+				// local grid (the modulo only when the chain breaks).
+				if in.End-in.Start == m.width && in.End <= m.off.end &&
+					(m.win.open && m.win.offset == m.off.i && in.Start == m.win.start+m.width || floorMod(in.Start+offs[m.off.i].Offset, m.width) == 0) {
 					// … and is one demand window.
 					m.closeWindow()
-					m.win = window{start: in.Start, wh: in.Wh, est: in.Estimated, open: true, counts: m.charged[p]}
+					m.win = window{start: in.Start, wh: in.Wh, est: in.Estimated, open: true, counts: m.charged[p], offset: m.off.i}
 					continue
 				}
 				m.addDemand(in)
@@ -216,7 +220,7 @@ func (m *Meter) addDemand(in Interval) {
 		w, hint = m.tl.Window(at, m.width, hint)
 		if !m.win.open || w != m.win.start {
 			m.closeWindow()
-			m.win = window{start: w, open: true, counts: m.charged[m.periodAt(w)]}
+			m.win = window{start: w, open: true, counts: m.charged[m.periodAt(w)], offset: -1}
 		}
 		stop := min(in.End, w+m.width)
 		wh := share(in.Wh, stop-in.Start, total) - doneWh
