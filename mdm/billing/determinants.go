@@ -49,7 +49,7 @@ type Meter struct {
 	off                 cursor
 	parts               []part
 	win                 window // the demand window being filled
-	demand              int64
+	demandWh            int64  // energy of the fullest charged window so far
 	demandAt            int64
 	demandEst, demandOK bool
 }
@@ -126,14 +126,15 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 	m.cum, m.tier = 0, 0
 	m.seg, m.off = cursor{}, cursor{}
 	m.win = window{}
-	m.demand, m.demandAt, m.demandEst, m.demandOK = 0, 0, false, false
+	m.demandWh, m.demandAt, m.demandEst, m.demandOK = 0, 0, false, false
 	segs, offs := m.tl.Segments, m.tl.Offsets
 	segStart := func(i int) int64 { return segs[i].Start }
 	offStart := func(i int) int64 { return offs[i].Start }
 	if len(segs) == 0 || len(offs) == 0 {
 		iv = nil // an empty timeline: nothing to measure (from ≥ to)
 	}
-	for _, in := range iv {
+	for i := range iv {
+		in := &iv[i] // not a copy: this loop runs for every interval of every meter
 		if !m.seg.holds(in.Start) {
 			m.seg.seek(in.Start, len(segs), segStart)
 		}
@@ -151,10 +152,11 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 					(m.win.open && m.win.offset == m.off.i && in.Start == m.win.start+m.width || floorMod(in.Start+offs[m.off.i].Offset, m.width) == 0) {
 					// … and is one demand window.
 					m.closeWindow()
-					m.win = window{start: in.Start, wh: in.Wh, est: in.Estimated, open: true, counts: m.charged[p], offset: m.off.i}
+					w := &m.win // field by field: a struct literal costs a copy here
+					w.start, w.wh, w.est, w.open, w.counts, w.offset = in.Start, in.Wh, in.Estimated, true, m.charged[p], m.off.i
 					continue
 				}
-				m.addDemand(in)
+				m.addDemand(*in)
 			}
 			continue
 		}
@@ -169,7 +171,7 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 			m.allocate(pt.p, wh, in.Estimated)
 		}
 		if m.width != 0 {
-			m.addDemand(in)
+			m.addDemand(*in)
 		}
 	}
 	m.closeWindow()
@@ -186,7 +188,8 @@ func (m *Meter) Measure(from, to time.Time, iv []Interval) Determinants {
 		}
 	}
 	if m.demandOK {
-		d.DemandW, d.DemandStart, d.DemandEstimated = m.demand, m.demandAt, m.demandEst
+		// W = Wh · 3 600 000 ms/h ÷ window ms
+		d.DemandW, d.DemandStart, d.DemandEstimated = m.demandWh*3_600_000/m.width, m.demandAt, m.demandEst
 	}
 	return d
 }
@@ -234,11 +237,8 @@ func (m *Meter) addDemand(in Interval) {
 // closeWindow ends the window being filled and keeps it if it is the
 // largest so far.
 func (m *Meter) closeWindow() {
-	if m.win.open && m.win.counts {
-		w := m.win.wh * 3_600_000 / m.width // W = Wh · 3 600 000 ms/h ÷ window ms
-		if !m.demandOK || w > m.demand {
-			m.demand, m.demandAt, m.demandEst, m.demandOK = w, m.win.start, m.win.est, true
-		}
+	if m.win.open && m.win.counts && (!m.demandOK || m.win.wh > m.demandWh) {
+		m.demandWh, m.demandAt, m.demandEst, m.demandOK = m.win.wh, m.win.start, m.win.est, true
 	}
 	m.win.open = false
 }

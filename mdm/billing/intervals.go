@@ -32,30 +32,36 @@ type Interval struct {
 // the gap) or bounded by an estimated reading is Estimated. Intervals are
 // appended to dst.
 func Intervals(regs []store.Reading, from, to, nominal int64, dst []Interval) ([]Interval, error) {
-	var prev store.Reading
-	have, prevEst := false, false
-	for _, r := range regs {
+	prev := -1 // index of the previous reading used; readings are not copied, they are 40 bytes
+	prevEst := false
+	for i := range regs {
+		r := &regs[i]
 		if r.Time < from || r.Time > to || r.Quality&store.Missing != 0 {
 			continue
 		}
 		// Estimated and not edited (store.Quality.Class), as a bit test.
 		est := r.Quality&(store.Estimated|store.Edited) == store.Estimated
-		if !have {
+		if prev < 0 {
 			if r.Time != from {
 				return dst, fmt.Errorf("meter %d %s: first reading at %d, none at the period start %d: %w", r.Meter, r.Channel, r.Time, from, ErrIncomplete)
 			}
-			prev, prevEst, have = r, est, true
+			prev, prevEst = i, est
 			continue
 		}
-		wh := r.Value - prev.Value
+		p := &regs[prev]
+		wh := r.Value - p.Value
 		if wh < 0 {
-			return dst, fmt.Errorf("%s after %s: %w", r, prev, ErrNegative)
+			return dst, fmt.Errorf("%s after %s: %w", *r, *p, ErrNegative)
 		}
-		dst = append(dst, Interval{Start: prev.Time, End: r.Time, Wh: wh, Estimated: est || prevEst || r.Time-prev.Time > nominal})
-		prev, prevEst = r, est
+		dst = append(dst, Interval{Start: p.Time, End: r.Time, Wh: wh, Estimated: est || prevEst || r.Time-p.Time > nominal})
+		prev, prevEst = i, est
 	}
-	if !have || prev.Time != to {
-		return dst, fmt.Errorf("no reading at the period end %d (last at %d): %w", to, prev.Time, ErrIncomplete)
+	if prev < 0 || regs[prev].Time != to {
+		last := int64(-1)
+		if prev >= 0 {
+			last = regs[prev].Time
+		}
+		return dst, fmt.Errorf("no reading at the period end %d (last at %d): %w", to, last, ErrIncomplete)
 	}
 	return dst, nil
 }
