@@ -229,3 +229,10 @@ func TestEventsAsReadings(t *testing.T) {
 		t.Errorf("EventOf = %+v", e)
 	}
 }
+
+func TestMessageID(t *testing.T) {
+	// SHA-256("abc") = ba7816bf 8f01cfea 414140de 5dae2223 b00361a3 … (FIPS 180-2, B.1)
+	if got := MessageID([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223" {
+		t.Errorf("MessageID(abc) = %s", got)
+	}
+}
