@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/clock"
 	"github.com/amigo-ami/amigo/meter/energy"
 	"github.com/amigo-ami/amigo/meter/eventlog"
+	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/meter/prepay"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/meter/supply"
@@ -73,6 +75,21 @@ type Config struct {
 	Push []PushConfig
 
 	Quality QualityConfig
+
+	Firmware FirmwareConfig
+}
+
+// FirmwareConfig sets the management core's firmware upgrade.
+type FirmwareConfig struct {
+	// Target is the device type images must be built for (default
+	// "amigo-mgmt"); Version is the factory image's (default
+	// "amigo-mgmt 1.0.0").
+	Target, Version string
+	// PublicKey verifies image signatures; nil refuses every image.
+	PublicKey *ecdsa.PublicKey
+	// BlockSize is image_block_size (default 192); MaxSize the largest
+	// image accepted (default 1 MiB).
+	BlockSize, MaxSize uint32
 }
 
 // ProfileConfig sets one load or billing profile.
@@ -154,6 +171,18 @@ func (c *Config) withDefaults() Config {
 	}
 	if d.Limiter.Under == (calendar.Script{}) {
 		d.Limiter.Under = calendar.Script{Table: DisconnectScripts, Selector: 2}
+	}
+	if d.Firmware.Target == "" {
+		d.Firmware.Target = "amigo-mgmt"
+	}
+	if d.Firmware.Version == "" {
+		d.Firmware.Version = "amigo-mgmt 1.0.0"
+	}
+	if d.Firmware.BlockSize == 0 {
+		d.Firmware.BlockSize = 192
+	}
+	if d.Firmware.MaxSize == 0 {
+		d.Firmware.MaxSize = 1 << 20
 	}
 	q := &d.Quality
 	if q.NominalVoltage == 0 {
@@ -249,6 +278,9 @@ func (c *Config) Validate() error {
 				return err
 			}
 		}
+	}
+	if _, err := firmware.NewTransfer(d.Firmware.BlockSize, d.Firmware.MaxSize); err != nil {
+		return wrap("firmware", err)
 	}
 	q := d.Quality
 	if q.Sag <= 0 || q.Sag >= 1 || q.Swell <= 0 || q.SelfCheck <= 0 || q.SelfCheckSteps < 1 || q.NominalVoltage <= 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/clock"
 	"github.com/amigo-ami/amigo/meter/energy"
 	"github.com/amigo-ami/amigo/meter/eventlog"
+	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/meter/prepay"
 	"github.com/amigo-ami/amigo/meter/profile"
 	"github.com/amigo-ami/amigo/meter/push"
@@ -39,6 +40,10 @@ type Options struct {
 	// Now is the true time for calls between steps (a SET of the clock,
 	// an ACTION); nil uses the true time of the last Step.
 	Now func() time.Time
+	// SelfTest is the management core's start-up self-test, run at the
+	// first step after a new firmware image is activated; an error rolls
+	// the image back. nil passes every image.
+	SelfTest func(version string, payload []byte) error
 }
 
 // Meter is the management core of one meter. It is driven by Step; every
@@ -86,6 +91,10 @@ type Meter struct {
 
 	sensors Sensors
 	mon     monitors
+
+	transfer *firmware.Transfer
+	slots    firmware.Slots
+	selfTest bool // an activated image waits for its self-test
 
 	next schedule // when each periodic duty is next due (meter time)
 
@@ -145,6 +154,8 @@ func New(cfg Config, src Metrology, trueNow time.Time, opts Options) (*Meter, er
 		}
 	}
 	m.disc, _ = supply.New(c.DisconnectMode)
+	m.transfer, _ = firmware.NewTransfer(c.Firmware.BlockSize, c.Firmware.MaxSize)
+	m.slots = firmware.Factory(c.Firmware.Version)
 	m.limiter.Config = c.Limiter
 	m.pushes = c.Push
 	h := fnv.New64a()
@@ -210,6 +221,9 @@ func (m *Meter) step(trueNow time.Time) {
 		return
 	}
 	now := m.clock.Now(trueNow)
+	if m.selfTest {
+		m.runSelfTest(now)
+	}
 	elapsed := max(now.Sub(m.now), 0)
 	m.register(elapsed)
 	m.supervise(now)
