@@ -30,14 +30,14 @@ var ErrNoAccount = errors.New("meter: no payment account configured")
 // ClockDateTime returns the clock's time attribute now.
 func (m *Meter) ClockDateTime() axdr.DateTime {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.clock.DateTime(m.clock.Now(m.trueTime()))
 }
 
 // Clock returns the clock's configuration and its status now.
 func (m *Meter) Clock() (clock.Config, axdr.ClockStatus) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.clock.Config(), m.clock.Status(m.clock.Now(m.trueTime()))
 }
 
@@ -53,7 +53,7 @@ func (m *Meter) clockChanged(ch clock.Change) {
 // SetClock sets the time (SET of the clock's attribute 2).
 func (m *Meter) SetClock(dt axdr.DateTime) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	ch, err := m.clock.SetDateTime(m.trueTime(), dt)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (m *Meter) SetClock(dt axdr.DateTime) error {
 // SetClockTime sets the time to t (a simulator's time sync).
 func (m *Meter) SetClockTime(t time.Time) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	m.clockChanged(m.clock.Set(m.trueTime(), t))
 }
 
@@ -74,7 +74,7 @@ func (m *Meter) SetClockTime(t time.Time) {
 // 15-minute profile's period).
 func (m *Meter) AdjustClock(k clock.Kind, seconds int) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	now := m.trueTime()
 	var ch clock.Change
 	var err error
@@ -101,7 +101,7 @@ func (m *Meter) AdjustClock(k clock.Kind, seconds int) error {
 // when the meter's time is outside its validity interval.
 func (m *Meter) AdjustClockToPreset(p clock.Preset) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	ch, ok := m.clock.AdjustToPreset(m.trueTime(), p)
 	if ok {
 		m.clockChanged(ch)
@@ -113,7 +113,7 @@ func (m *Meter) AdjustClockToPreset(p clock.Preset) bool {
 // drift (the drift is the simulator's clock fault).
 func (m *Meter) ConfigureClock(cfg clock.Config) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if _, err := m.clock.Configure(m.trueTime(), cfg); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (m *Meter) ConfigureClock(cfg clock.Config) error {
 // records the event.
 func (m *Meter) InvalidateClock() {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	m.clock.Invalidate()
 	m.markStatus(StatusClockInvalid)
 	m.record(eventlog.ClockInvalid, m.clock.Now(m.trueTime()))
@@ -137,14 +137,14 @@ func (m *Meter) InvalidateClock() {
 // Energy returns the energy registers.
 func (m *Meter) Energy() energy.Registers {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.energy
 }
 
 // Demand returns the demand register of +A (export false) or −A.
 func (m *Meter) Demand(export bool) energy.Demand {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	d := *m.demand[0]
 	if export {
 		d = *m.demand[1]
@@ -156,7 +156,7 @@ func (m *Meter) Demand(export bool) energy.Demand {
 // Tariff returns the tariff register in force.
 func (m *Meter) Tariff() int {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.tariff
 }
 
@@ -164,7 +164,7 @@ func (m *Meter) Tariff() int {
 // the tiers are applied to) and the tier the next Wh falls in.
 func (m *Meter) MonthImport() (wh uint64, tier int) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.month, m.cfg.Pricing.Ladder.Tier(m.month)
 }
 
@@ -187,7 +187,7 @@ func (m *Meter) MetrologyIdentity() metrology.Identity {
 // BillingPeriods returns the billing period counter.
 func (m *Meter) BillingPeriods() uint32 {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.billingPeriods
 }
 
@@ -195,7 +195,7 @@ func (m *Meter) BillingPeriods() uint32 {
 // a client).
 func (m *Meter) EndBillingPeriod() {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	m.endBillingPeriod(m.clock.Now(m.trueTime()))
 }
 
@@ -204,7 +204,7 @@ func (m *Meter) EndBillingPeriod() {
 // Activity returns the activity calendar and the special days.
 func (m *Meter) Activity() (calendar.Activity, []calendar.SpecialDay) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	a := m.activity
 	a.Active, a.Passive = cloneCalendar(a.Active), cloneCalendar(a.Passive)
 	return a, append([]calendar.SpecialDay(nil), m.special.Entries...)
@@ -227,7 +227,8 @@ func (m *Meter) SetPassiveCalendar(c calendar.Calendar, activateAt calendar.Wall
 		return err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	m.activity.Passive = cloneCalendar(c)
 	m.activity.ActivateAt = activateAt
 	m.record(eventlog.PassiveTOUProgrammed, m.clock.Now(m.trueTime()))
@@ -238,7 +239,8 @@ func (m *Meter) SetPassiveCalendar(c calendar.Calendar, activateAt calendar.Wall
 // ActivatePassiveCalendar activates the passive calendar now.
 func (m *Meter) ActivatePassiveCalendar() {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	m.activity.ActivatePassive()
 	m.record(eventlog.TOUActivated, m.clock.Now(m.trueTime()))
 	m.retariffNow()
@@ -248,7 +250,8 @@ func (m *Meter) ActivatePassiveCalendar() {
 // removes one.
 func (m *Meter) SetSpecialDay(d calendar.SpecialDay) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	if err := m.special.Insert(d); err != nil {
 		return err
 	}
@@ -260,7 +263,8 @@ func (m *Meter) SetSpecialDay(d calendar.SpecialDay) error {
 // DeleteSpecialDay removes the special day with index; false if none.
 func (m *Meter) DeleteSpecialDay(index uint16) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	ok := m.special.Delete(index)
 	if ok {
 		m.record(eventlog.ParameterChanged, m.clock.Now(m.trueTime()))
@@ -279,7 +283,7 @@ func (m *Meter) retariffNow() {
 // BillingSchedule returns the end-of-billing-period schedule.
 func (m *Meter) BillingSchedule() calendar.Schedule {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	s := m.billing
 	s.Times = append([]calendar.ExecutionTime(nil), s.Times...)
 	return s
@@ -291,7 +295,8 @@ func (m *Meter) SetBillingSchedule(s calendar.Schedule) error {
 		return err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	s.Times = append([]calendar.ExecutionTime(nil), s.Times...)
 	m.billing = s
 	now := m.clock.Now(m.trueTime())
@@ -305,7 +310,7 @@ func (m *Meter) SetBillingSchedule(s calendar.Schedule) error {
 // Supply returns the disconnect control's mode, state and output.
 func (m *Meter) Supply() (supply.Mode, supply.State, bool) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.disc.Mode(), m.disc.State(), m.disc.Output()
 }
 
@@ -313,7 +318,7 @@ func (m *Meter) Supply() (supply.Mode, supply.State, bool) {
 // simulator feeding the metrology core feeds no current while it is not.
 func (m *Meter) Connected() bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.disc.Output()
 }
 
@@ -323,14 +328,14 @@ func (m *Meter) Connected() bool {
 // changed; supply.ErrNotAllowed when the mode forbids the trigger.
 func (m *Meter) SwitchSupply(t supply.Trigger) (bool, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.switchSupply(t, m.clock.Now(m.trueTime()))
 }
 
 // SetDisconnectMode writes control_mode.
 func (m *Meter) SetDisconnectMode(mode supply.Mode) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if err := m.disc.SetMode(mode); err != nil {
 		return err
 	}
@@ -342,7 +347,7 @@ func (m *Meter) SetDisconnectMode(mode supply.Mode) error {
 // whether an emergency profile is active.
 func (m *Meter) Limiter() (supply.LimiterConfig, int64, bool) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	now := m.clock.Now(m.trueTime())
 	c := m.limiter.Config
 	c.Groups = append([]uint16(nil), c.Groups...)
@@ -355,7 +360,8 @@ func (m *Meter) SetLimiter(c supply.LimiterConfig) error {
 		return err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	c.Groups = append([]uint16(nil), c.Groups...)
 	m.limiter.Config = c
 	m.record(eventlog.LimiterChanged, m.clock.Now(m.trueTime()))
@@ -367,7 +373,7 @@ func (m *Meter) SetLimiter(c supply.LimiterConfig) error {
 // Account returns a copy of the payment account; false without one.
 func (m *Meter) Account() (prepay.Account, bool) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if m.account == nil {
 		return prepay.Account{}, false
 	}
@@ -380,7 +386,7 @@ func (m *Meter) Account() (prepay.Account, bool) {
 // replayed one ReplayRejected; both return the error.
 func (m *Meter) TopUp(token []byte) (prepay.Token, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if m.account == nil {
 		return prepay.Token{}, ErrNoAccount
 	}
@@ -403,7 +409,7 @@ func (m *Meter) TopUp(token []byte) (prepay.Token, error) {
 // button, or the credit object's invoke_credit method).
 func (m *Meter) InvokeEmergencyCredit() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if m.account == nil {
 		return ErrNoAccount
 	}
@@ -419,7 +425,7 @@ func (m *Meter) InvokeEmergencyCredit() error {
 // SetAccountStatus activates (prepay.StatusActive) or closes the account.
 func (m *Meter) SetAccountStatus(s prepay.AccountStatus) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if m.account == nil {
 		return ErrNoAccount
 	}
@@ -453,7 +459,7 @@ const (
 // 1-minute profile may be disabled).
 func (m *Meter) Read(p Profile, fn func(*profile.Profile)) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	pr := m.profileOf(p)
 	if pr == nil {
 		return false
@@ -479,28 +485,28 @@ func (m *Meter) profileOf(p Profile) *profile.Profile {
 // ReadLog calls fn with event log l under the meter's lock.
 func (m *Meter) ReadLog(l eventlog.Log, fn func(*profile.Profile)) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	fn(m.events.Profile(l))
 }
 
 // Events returns the events of log l, oldest first.
 func (m *Meter) Events(l eventlog.Log) []eventlog.Event {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.events.Events(l)
 }
 
 // LastEvent returns the last code recorded in log l since start.
 func (m *Meter) LastEvent(l eventlog.Log) eventlog.Code {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.events.Last(l)
 }
 
 // CaptureNow captures an entry of profile p now (method capture).
 func (m *Meter) CaptureNow(p Profile) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	now := m.clock.Now(m.trueTime())
 	switch p {
 	case LP15:
@@ -523,7 +529,7 @@ func (m *Meter) CaptureNow(p Profile) bool {
 // ResetProfile empties profile p (method reset); false if not kept.
 func (m *Meter) ResetProfile(p Profile) bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	pr := m.profileOf(p)
 	if pr == nil {
 		return false
@@ -538,7 +544,7 @@ func (m *Meter) ResetProfile(p Profile) bool {
 // PushSetups returns the push setups and their triggers.
 func (m *Meter) PushSetups() []PushConfig {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return append([]PushConfig(nil), m.pushes...)
 }
 
@@ -549,7 +555,8 @@ func (m *Meter) SetPushSetup(i int, s push.Setup) error {
 		return err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
+	m.settingsChanged()
 	if i < 0 || i >= len(m.pushes) {
 		return fmt.Errorf("%w: no push setup %d", ErrConfig, i+1)
 	}
@@ -561,7 +568,7 @@ func (m *Meter) SetPushSetup(i int, s push.Setup) error {
 // PushNow triggers push setup i (method push); it goes at the next step.
 func (m *Meter) PushNow(i int) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if i < 0 || i >= len(m.pushes) {
 		return fmt.Errorf("%w: no push setup %d", ErrConfig, i+1)
 	}

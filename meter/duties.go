@@ -245,6 +245,7 @@ func (m *Meter) runDuties(now time.Time) {
 	activated := m.activity.Due(m.clock.Wall(now))
 	if activated {
 		m.activity.ActivatePassive()
+		m.settingsChanged()
 		m.record(eventlog.TOUActivated, now)
 	}
 	if activated || due(m.tariffUntil, now) {

@@ -40,6 +40,15 @@ type Options struct {
 	// Now is the true time for calls between steps (a SET of the clock,
 	// an ACTION); nil uses the true time of the last Step.
 	Now func() time.Time
+	// Journal persists the state; nil keeps it in memory only.
+	Journal Journal
+	// JournalEvery is the longest true time between two journal records
+	// while energy is counted (default 1 s: a crash loses at most the
+	// last second). Commands and captures are journaled at once.
+	JournalEvery time.Duration
+	// SnapshotEvery is how many records go between two snapshots
+	// (default 3600).
+	SnapshotEvery int
 	// SelfTest is the management core's start-up self-test, run at the
 	// first step after a new firmware image is activated; an error rolls
 	// the image back. nil passes every image.
@@ -99,7 +108,8 @@ type Meter struct {
 	next schedule // when each periodic duty is next due (meter time)
 
 	// dirty is set when state a journal persists has changed.
-	dirty bool
+	dirty   bool
+	persist *persistence
 }
 
 // schedule holds the next meter time of each periodic duty.
@@ -168,7 +178,60 @@ func New(cfg Config, src Metrology, trueNow time.Time, opts Options) (*Meter, er
 	m.tariff = 1
 	m.retariff()
 	m.reschedule()
+	if opts.Journal != nil {
+		if err := m.openJournal(trueNow); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// openJournal restores the meter from its journal, if it holds a state,
+// and starts a new snapshot. A restored meter was off since its last
+// record: it powers up now.
+func (m *Meter) openJournal(trueNow time.Time) error {
+	m.persist = &persistence{j: m.opts.Journal, every: m.opts.JournalEvery, snapshotEvery: m.opts.SnapshotEvery, seq: map[string]uint64{}}
+	if m.persist.every <= 0 {
+		m.persist.every = time.Second
+	}
+	if m.persist.snapshotEvery <= 0 {
+		m.persist.snapshotEvery = 3600
+	}
+	restored, err := m.load()
+	if err != nil {
+		return err
+	}
+	if restored {
+		m.record(eventlog.PowerDown, m.now)
+		m.powered = false
+		m.powerUp(later(trueNow, m.trueNow))
+	}
+	m.snapshot()
+	return m.persist.err
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// TrueNow returns the true time of the last step (after a restart, the
+// last one persisted or the restart time, whichever is later).
+func (m *Meter) TrueNow() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.trueNow
+}
+
+// done ends a command: it journals what the command changed, then
+// unlocks.
+func (m *Meter) done() {
+	if m.dirty {
+		m.commit(true)
+	}
+	m.mu.Unlock()
 }
 
 // Serial returns the meter's serial number.
@@ -208,6 +271,7 @@ func (m *Meter) Step(trueNow time.Time) {
 	m.mu.Lock()
 	m.step(trueNow)
 	out := m.duePushes()
+	m.commit(false)
 	m.mu.Unlock()
 	m.send(out)
 }
@@ -282,7 +346,7 @@ func (m *Meter) Now() time.Time {
 // rejected replay; a configuration change reports ParameterChanged.
 func (m *Meter) Record(code eventlog.Code) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	m.record(code, m.clock.Now(m.trueTime()))
 }
 

@@ -201,6 +201,7 @@ func (m *Meter) PowerDown(trueNow time.Time) {
 	}
 	out := m.duePushes()
 	m.powered = false
+	m.commit(true)
 	m.mu.Unlock()
 	m.send(out)
 }
@@ -211,10 +212,13 @@ func (m *Meter) PowerDown(trueNow time.Time) {
 // load profile entries carry the power-down status bit.
 func (m *Meter) PowerUp(trueNow time.Time) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.powered {
-		return
+	defer m.done()
+	if !m.powered {
+		m.powerUp(later(trueNow, m.trueNow))
 	}
+}
+
+func (m *Meter) powerUp(trueNow time.Time) {
 	m.powered = true
 	m.trueNow = trueNow
 	m.now = m.clock.Now(trueNow)

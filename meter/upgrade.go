@@ -16,7 +16,7 @@ import (
 // FirmwareInitiate starts an image transfer (method image_transfer_initiate).
 func (m *Meter) FirmwareInitiate(ident []byte, size uint32) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	if err := m.transfer.Initiate(ident, size); err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (m *Meter) FirmwareInitiate(ident []byte, size uint32) error {
 // FirmwareBlock stores one image block (method image_block_transfer).
 func (m *Meter) FirmwareBlock(n uint32, b []byte) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	return m.transfer.Block(n, b)
 }
 
@@ -36,7 +36,7 @@ func (m *Meter) FirmwareBlock(n uint32, b []byte) error {
 // refused and recorded.
 func (m *Meter) FirmwareVerify() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	now := m.clock.Now(m.trueTime())
 	_, err := m.transfer.Verify(m.cfg.Firmware.PublicKey, m.cfg.Firmware.Target)
 	if err != nil {
@@ -54,7 +54,7 @@ func (m *Meter) FirmwareVerify() error {
 // It runs on trial until the self-test at the next step.
 func (m *Meter) FirmwareActivate() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	img, raw, err := m.transfer.Activate()
 	if err != nil {
 		return err
@@ -94,7 +94,7 @@ func (m *Meter) runSelfTest(now time.Time) {
 // lock (to read its attributes; fn must not call the meter).
 func (m *Meter) FirmwareTransfer(fn func(*firmware.Transfer)) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	fn(m.transfer)
 }
 
@@ -103,7 +103,7 @@ func (m *Meter) FirmwareTransfer(fn func(*firmware.Transfer)) {
 // signature.
 func (m *Meter) Firmware() firmware.Slots {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.done()
 	s := m.slots
 	s.Active.Raw, s.Passive.Raw = nil, nil
 	return s
