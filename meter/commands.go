@@ -14,6 +14,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/profile"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/meter/supply"
+	"github.com/amigo-ami/amigo/meter/tariff"
 	"github.com/amigo-ami/amigo/metrology"
 )
 
@@ -32,6 +33,14 @@ func (m *Meter) ClockDateTime() axdr.DateTime {
 	m.mu.Lock()
 	defer m.done()
 	return m.clock.DateTime(m.clock.Now(m.trueTime()))
+}
+
+// DateTimeOf returns the COSEM date-time of meter time at (local time,
+// deviation and status as the clock shows them).
+func (m *Meter) DateTimeOf(at time.Time) axdr.DateTime {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.clock.DateTime(at)
 }
 
 // Clock returns the clock's configuration and its status now.
@@ -218,14 +227,10 @@ func cloneCalendar(c calendar.Calendar) calendar.Calendar {
 }
 
 // SetPassiveCalendar replaces the passive calendar (a client writing the
-// passive attributes) and its activation time (zero: none pending).
-func (m *Meter) SetPassiveCalendar(c calendar.Calendar, activateAt calendar.Wall) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	if err := checkTariffScripts(&c); err != nil {
-		return err
-	}
+// passive attributes) and its activation time (zero: none pending). A
+// client writes the parts one by one, so the calendar is not validated
+// here but when it is activated.
+func (m *Meter) SetPassiveCalendar(c calendar.Calendar, activateAt calendar.Wall) {
 	m.mu.Lock()
 	defer m.done()
 	m.settingsChanged()
@@ -233,17 +238,25 @@ func (m *Meter) SetPassiveCalendar(c calendar.Calendar, activateAt calendar.Wall
 	m.activity.ActivateAt = activateAt
 	m.record(eventlog.PassiveTOUProgrammed, m.clock.Now(m.trueTime()))
 	m.retariffNow()
-	return nil
 }
 
-// ActivatePassiveCalendar activates the passive calendar now.
-func (m *Meter) ActivatePassiveCalendar() {
+// ActivatePassiveCalendar activates the passive calendar now (method
+// activate_passive_calendar). An inconsistent calendar, or one switching
+// to a tariff the meter does not have, is refused.
+func (m *Meter) ActivatePassiveCalendar() error {
 	m.mu.Lock()
 	defer m.done()
+	if err := m.activity.Passive.Validate(); err != nil {
+		return err
+	}
+	if err := checkTariffScripts(&m.activity.Passive); err != nil {
+		return err
+	}
 	m.settingsChanged()
 	m.activity.ActivatePassive()
 	m.record(eventlog.TOUActivated, m.clock.Now(m.trueTime()))
 	m.retariffNow()
+	return nil
 }
 
 // SetSpecialDay inserts or replaces a special day; DeleteSpecialDay
@@ -303,6 +316,32 @@ func (m *Meter) SetBillingSchedule(s calendar.Schedule) error {
 	m.next.billing = m.nextExecution(&m.billing, now)
 	m.record(eventlog.ParameterChanged, now)
 	return nil
+}
+
+// RunScript executes script selector of script table table (method
+// execute of a script table object).
+func (m *Meter) RunScript(table [6]byte, selector uint16) error {
+	m.mu.Lock()
+	defer m.done()
+	s := calendar.Script{Table: table, Selector: selector}
+	if !m.knownScript(s) {
+		return fmt.Errorf("%w: no script %d in table %v", ErrConfig, selector, table)
+	}
+	m.runScript(s, m.clock.Now(m.trueTime()))
+	return nil
+}
+
+// UnitPrices returns the price of the next Wh imported in each tariff:
+// the tier price for the billing period's consumption so far plus the
+// tariff's time-of-use price.
+func (m *Meter) UnitPrices() [energy.MaxTariffs]tariff.Money {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var p [energy.MaxTariffs]tariff.Money
+	for t := range p {
+		p[t] = m.cfg.Pricing.UnitPrice(t+1, m.month)
+	}
+	return p
 }
 
 // ---- supply ----

@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -242,11 +243,17 @@ func (m *Meter) runDuties(now time.Time) {
 			m.next.pushes[i] = m.nextExecution(m.pushes[i].Schedule, now)
 		}
 	}
-	activated := m.activity.Due(m.clock.Wall(now))
-	if activated {
-		m.activity.ActivatePassive()
+	activated := false
+	if m.activity.Due(m.clock.Wall(now)) {
 		m.settingsChanged()
-		m.record(eventlog.TOUActivated, now)
+		if err := errors.Join(m.activity.Passive.Validate(), checkTariffScripts(&m.activity.Passive)); err != nil {
+			m.log.Warn("passive calendar not activated", "meter", m.cfg.Serial, "err", err)
+			m.activity.ActivateAt = calendar.Wall{}
+		} else {
+			m.activity.ActivatePassive()
+			m.record(eventlog.TOUActivated, now)
+			activated = true
+		}
 	}
 	if activated || due(m.tariffUntil, now) {
 		m.now = now
@@ -303,20 +310,37 @@ func (m *Meter) earliest() time.Time {
 
 // runScript runs a script of the meter's script tables at meter time at.
 func (m *Meter) runScript(s calendar.Script, at time.Time) {
+	if !m.knownScript(s) {
+		m.log.Warn("unknown script", "meter", m.cfg.Serial, "table", s.Table, "selector", s.Selector)
+		return
+	}
 	switch {
-	case s.Table == BillingScripts && s.Selector == 1:
+	case s.Table == BillingScripts:
 		m.endBillingPeriod(at)
-	case s.Table == TariffScripts && s.Selector >= 1 && s.Selector <= energy.MaxTariffs:
+	case s.Table == TariffScripts:
 		m.tariff = int(s.Selector)
 	case s.Table == DisconnectScripts && s.Selector == 1:
 		m.switchSupply(supply.LocalDisconnect, at)
-	case s.Table == DisconnectScripts && s.Selector == 2:
+	case s.Table == DisconnectScripts:
 		m.switchSupply(supply.LocalReconnect, at)
-	case s.Table == PushScripts && s.Selector >= 1 && int(s.Selector) <= len(m.pushes):
+	case s.Table == PushScripts:
 		m.triggerPush(int(s.Selector)-1, at, false)
-	default:
-		m.log.Warn("unknown script", "meter", m.cfg.Serial, "table", s.Table, "selector", s.Selector)
 	}
+}
+
+// knownScript reports whether runScript has s.
+func (m *Meter) knownScript(s calendar.Script) bool {
+	switch s.Table {
+	case BillingScripts:
+		return s.Selector == 1
+	case TariffScripts:
+		return s.Selector >= 1 && s.Selector <= energy.MaxTariffs
+	case DisconnectScripts:
+		return s.Selector == 1 || s.Selector == 2
+	case PushScripts:
+		return s.Selector >= 1 && int(s.Selector) <= len(m.pushes)
+	}
+	return false
 }
 
 // endBillingPeriod freezes the billing values into the monthly profile,

@@ -443,9 +443,7 @@ func TestPassiveCalendarActivation(t *testing.T) {
 	r.load = watts(3600)
 	cal := touConfig().Calendar.Active
 	at := monday6.Add(30 * time.Minute)
-	if err := r.m.SetPassiveCalendar(cal, at); err != nil {
-		t.Fatal(err)
-	}
+	r.m.SetPassiveCalendar(cal, at)
 	r.run(time.Hour, 7*time.Second) // activation at 06:30 (tariff 2 until 07:00), then tariff 1
 	e := r.m.Energy().Tariff[energy.ActiveImport]
 	if e != [4]uint64{1800, 1800, 0, 0} {
@@ -458,8 +456,9 @@ func TestPassiveCalendarActivation(t *testing.T) {
 	}
 	bad := cal
 	bad.Days = []calendar.Day{{ID: 1, Actions: []calendar.Action{{Script: calendar.Script{Table: TariffScripts, Selector: 5}}}}, {ID: 2}}
-	if err := r.m.SetPassiveCalendar(bad, time.Time{}); err == nil {
-		t.Fatal("tariff 5 accepted")
+	r.m.SetPassiveCalendar(bad, time.Time{})
+	if err := r.m.ActivatePassiveCalendar(); err == nil {
+		t.Fatal("a calendar switching to tariff 5 activated")
 	}
 }
 
