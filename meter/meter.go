@@ -178,6 +178,11 @@ func New(cfg Config, src Metrology, trueNow time.Time, opts Options) (*Meter, er
 	m.tariff = 1
 	m.retariff()
 	m.reschedule()
+	if m.account != nil && m.account.Prepayment() && m.account.Out {
+		// A new prepayment meter has no credit yet: the supply stays off
+		// until the first top-up (in the modes that allow it).
+		m.switchSupply(supply.LocalDisconnect, m.now)
+	}
 	if opts.Journal != nil {
 		if err := m.openJournal(trueNow); err != nil {
 			return nil, err

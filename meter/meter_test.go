@@ -207,7 +207,7 @@ func TestPrepaymentCycle(t *testing.T) {
 		t.Error("replay not logged")
 	}
 	disc := codes(r.m.Events(eventlog.Disconnect))
-	if !slices.Equal(disc, []eventlog.Code{eventlog.LocalDisconnection, eventlog.LocalConnection}) {
+	if !slices.Equal(disc, []eventlog.Code{eventlog.LocalDisconnection, eventlog.LocalConnection, eventlog.LocalDisconnection, eventlog.LocalConnection}) {
 		t.Errorf("disconnect log %v", disc)
 	}
 }

@@ -26,7 +26,8 @@ var metrologyReadOnly = map[string]bool{
 // driverPackages may run a metrology core (they are the meter's hardware
 // side); no management package may import them.
 var driverPackages = map[string]bool{
-	"github.com/amigo-ami/amigo/meter/feed": true,
+	"github.com/amigo-ami/amigo/meter/feed":   true,
+	"github.com/amigo-ami/amigo/meter/device": true,
 }
 
 // TestLegalSeparation parses every non-test Go file under meter/ and fails

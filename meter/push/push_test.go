@@ -1,6 +1,7 @@
 package push
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -154,5 +155,35 @@ func TestEncode(t *testing.T) {
 	s.Objects = append(s.Objects, Object{Name: [6]byte{9}})
 	if _, err := Encode(&s, r, 1, at); err == nil {
 		t.Fatal("missing object encoded")
+	}
+}
+
+func TestNetPusherDeliversToAListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan dlms.Notification, 1)
+	go l.Serve(ctx, func(n dlms.Notification) { got <- n })
+	s := Setup{Objects: []Object{{Class: 1, Name: [6]byte{0, 0, 42, 0, 0, 255}, Attr: 2}}}
+	apdu, err := Encode(&s, fakeReader{[6]byte{0, 0, 42, 0, 0, 255}: axdr.AppendOctetString(nil, []byte("AMG1"))}, 3, axdr.FromTime(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewNetPusher(ctx, 1)
+	errs := make(chan error, 1)
+	p.Push(Destination{Address: l.Addr().String()}, apdu, func(err error) { errs <- err })
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	n := <-got
+	if n.InvokeID != 3 || string(n.Body[1].Bytes) != "AMG1" {
+		t.Fatalf("received %+v", n)
+	}
+	p.Push(Destination{Address: "127.0.0.1:1"}, apdu, func(err error) { errs <- err })
+	if err := <-errs; err == nil {
+		t.Fatal("a push to a closed port succeeded")
 	}
 }
