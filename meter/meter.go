@@ -139,6 +139,10 @@ func New(cfg Config, src Metrology, trueNow time.Time, opts Options) (*Meter, er
 		clock: clk, trueNow: trueNow, now: clk.Now(trueNow), powered: true,
 		activity: c.Calendar, billing: *c.Billing,
 	}
+	if p := &m.activity.Passive; p.Name == "" && len(p.Seasons)+len(p.Weeks)+len(p.Days) == 0 {
+		// Until a client writes one, the passive calendar is the active.
+		*p = cloneCalendar(m.activity.Active)
+	}
 	if m.log == nil {
 		m.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -34,6 +34,7 @@ type monitors struct {
 	selfBad             int
 	selfFailed          bool
 	hot                 bool
+	identAt             time.Time // when the metrology identity was last compared
 }
 
 // SetSensors sets the sensor inputs.
@@ -94,9 +95,13 @@ func (m *Meter) supervise(now time.Time) {
 	}
 	p, _, _ := inst.Total()
 	m.selfCheck(now, p)
-	if id := m.src.Identity().Checksum; id != m.ident {
-		m.ident = id
-		m.record(eventlog.MetrologyChanged, now)
+	// The identity is hashed on every read: look once a minute.
+	if now.Sub(m.mon.identAt) >= time.Minute || now.Before(m.mon.identAt) {
+		m.mon.identAt = now
+		if id := m.src.Identity().Checksum; id != m.ident {
+			m.ident = id
+			m.record(eventlog.MetrologyChanged, now)
+		}
 	}
 	if a := m.limiter.Step(now, int64(math.Max(p, 0))); a != supply.None {
 		script := m.limiter.Config.Over

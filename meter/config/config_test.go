@@ -141,3 +141,14 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any file is either a configuration or an error naming it.
+func FuzzParse(f *testing.F) {
+	example, _ := os.ReadFile("example.toml")
+	f.Add(example)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := Parse("fuzz.toml", b); err != nil && !strings.HasPrefix(err.Error(), "fuzz.toml") {
+			t.Fatalf("error %q does not name the file", err)
+		}
+	})
+}

@@ -143,6 +143,9 @@ func (c *converter) tariff(d *document, m *meter.Config) error {
 	t := d.Tariff
 	cal := &m.Calendar.Active
 	cal.Name = t.Name
+	if cal.Name == "" {
+		cal.Name = "default"
+	}
 	for i, s := range t.Seasons {
 		key := fmt.Sprintf("tariff.season[%d]", i)
 		start, err := parseDateTime(s.Start + " 00:00")

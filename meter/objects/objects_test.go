@@ -31,7 +31,9 @@ type fixture struct {
 	now  time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureFor(t) }
+
+func newFixtureFor(t testing.TB) *fixture {
 	t.Helper()
 	price, _ := tariff.PerKWh(0.25)
 	cfg := meter.Config{

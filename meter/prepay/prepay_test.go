@@ -189,3 +189,19 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseToken(f *testing.F) {
+	f.Add(MakeToken(key, "S1", 7, unit))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tok, err := ParseToken(key, "S1", b)
+		if err != nil {
+			if !errors.Is(err, ErrToken) {
+				t.Fatalf("error %v does not wrap ErrToken", err)
+			}
+			return
+		}
+		if again := MakeToken(key, "S1", tok.ID, tok.Amount); string(again) != string(b) {
+			t.Fatal("an accepted token does not re-encode to itself")
+		}
+	})
+}
