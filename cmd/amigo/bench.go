@@ -14,6 +14,7 @@ import (
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
+	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/metrology/verify"
 	"github.com/amigo-ami/amigo/nilm"
 )
@@ -52,6 +53,12 @@ func scenarios() map[string]scenario {
 			doc: "three-phase metrology core at 8 kHz with harmonics: meter-s/cpu-s, allocs/window",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(bench.Part{Func: verify.BenchmarkCore})
+			},
+		},
+		"meter": {
+			doc: "1000 meters in fast mode (load model, accumulator, management core, object tree) stepped a second at a time: meter-s/cpu-s, B/meter",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Func: device.BenchmarkFleet})
 			},
 		},
 		"nilm": {

@@ -19,10 +19,10 @@ func FuzzRequest(f *testing.F) {
 		id   int8
 		kind uint8
 	}{
-		{axdr.AppendInt16(nil, -60), 2, 3, 0},                                          // clock time zone
-		{axdr.AppendInt8(nil, 0), 2, 1, 1},                                             // adjust_to_quarter
-		{[]byte{0x02, 0x02, 0x09, 0x03, 'a', 'b', 'c', 0x06, 0, 0, 0x10, 0}, 60, 1, 1}, // a structure
-		{[]byte{0x01, 0x81, 0xFF}, 40, 9, 0},                                           // hostile array count
+		{axdr.AppendInt16(nil, -60), 2, 3, 0},                                                      // clock time zone
+		{axdr.AppendInt8(nil, 0), 2, 1, 1},                                                         // adjust_to_quarter
+		{[]byte{0x02, 0x02, 0x09, 0x03, 'a', 'b', 'c', 0x06, 0, 0, 0x10, 0}, 60, 1, 1},             // a structure
+		{[]byte{0x01, 0x81, 0xFF}, 40, 9, 0},                                                       // hostile array count
 		{[]byte{0x02, 0x04, 0x06, 0, 0, 0, 1, 0x06, 0, 0, 0, 0, 0x12, 0, 1, 0x12, 0, 0}, 45, 2, 2}, // entry selector
 	} {
 		f.Add(seed.v, seed.obj, seed.id, seed.kind)
