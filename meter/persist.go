@@ -266,12 +266,7 @@ func (m *Meter) commit(force bool) {
 	}
 	r := recordState{Hot: m.hot(), Rows: map[string]rows{}}
 	for _, np := range m.namedProfiles() {
-		var rs rows
-		np.p.Tail(p.seq[np.name], func(seq uint64, row []int64) {
-			rs.Rows = append(rs.Rows, append([]int64(nil), row...))
-			rs.Seq = seq
-		})
-		if len(rs.Rows) > 0 {
+		if rs := rowsAfter(np.p, p.seq[np.name]); len(rs.Rows) > 0 {
 			r.Rows[np.name] = rs
 		}
 	}
@@ -291,17 +286,21 @@ func (m *Meter) commit(force bool) {
 	m.dirty = false
 }
 
+// rowsAfter copies the rows of p captured after sequence number after.
+func rowsAfter(p *profile.Profile, after uint64) rows {
+	rs := rows{Seq: p.Seq()}
+	p.Tail(after, func(_ uint64, row []int64) {
+		rs.Rows = append(rs.Rows, append([]int64(nil), row...))
+	})
+	return rs
+}
+
 // snapshot writes the whole state.
 func (m *Meter) snapshot() {
 	p := m.persist
 	s := snapshotState{Version: stateVersion, Serial: m.cfg.Serial, Hot: m.hot(), Settings: m.settingsState(), Profiles: map[string]rows{}}
 	for _, np := range m.namedProfiles() {
-		var rs rows
-		np.p.Tail(0, func(seq uint64, row []int64) {
-			rs.Rows = append(rs.Rows, append([]int64(nil), row...))
-		})
-		rs.Seq = np.p.Seq()
-		s.Profiles[np.name] = rs
+		s.Profiles[np.name] = rowsAfter(np.p, 0)
 	}
 	b, err := json.Marshal(s)
 	if err == nil {

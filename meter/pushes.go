@@ -33,6 +33,9 @@ type outgoing struct {
 // duePushes takes the pushes due from the queue and records those given
 // up. Called with m.mu held.
 func (m *Meter) duePushes() []outgoing {
+	if m.pushQ.Len() == 0 {
+		return nil
+	}
 	setups := make([]push.Setup, len(m.pushes))
 	for i := range m.pushes {
 		setups[i] = m.pushes[i].Setup

@@ -67,38 +67,21 @@ func (r *values) text(what string) string {
 	return string(v.Bytes)
 }
 
+// uint reads an integer of any type in 0…max (max below 2⁶³).
 func (r *values) uint(what string, max uint64) uint64 {
+	return uint64(r.int(what, 0, int64(max)))
+}
+
+// int reads an integer of any type in lo…hi.
+func (r *values) int(what string, lo, hi int64) int64 {
 	v, ok := r.next(what, axdr.TagUint8, axdr.TagUint16, axdr.TagUint32, axdr.TagUint64, axdr.TagEnum,
 		axdr.TagInt8, axdr.TagInt16, axdr.TagInt32, axdr.TagInt64)
 	if !ok {
 		return 0
 	}
-	u, ok := v.Uint()
-	if !ok {
-		if i, _ := v.Int(); i >= 0 {
-			u, ok = uint64(i), true
-		}
-	}
-	if !ok || u > max {
-		r.err = fmt.Errorf("%w: %s: %v out of 0…%d", cosem.ErrTypeUnmatched, what, v, max)
-		return 0
-	}
-	return u
-}
-
-func (r *values) int(what string, lo, hi int64) int64 {
-	v, ok := r.next(what, axdr.TagUint8, axdr.TagUint16, axdr.TagUint32, axdr.TagEnum,
-		axdr.TagInt8, axdr.TagInt16, axdr.TagInt32, axdr.TagInt64)
-	if !ok {
-		return 0
-	}
 	i, ok := v.Int()
-	if !ok {
-		u, _ := v.Uint()
-		i = int64(u)
-	}
-	if i < lo || i > hi {
-		r.err = fmt.Errorf("%w: %s: %d out of %d…%d", cosem.ErrTypeUnmatched, what, i, lo, hi)
+	if !ok || i < lo || i > hi {
+		r.err = fmt.Errorf("%w: %s: %v out of %d…%d", cosem.ErrTypeUnmatched, what, v, lo, hi)
 		return 0
 	}
 	return i
