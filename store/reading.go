@@ -50,7 +50,7 @@ func ParseChannel(s string) (Channel, error) {
 	for i, f := range fields {
 		v, err := strconv.ParseUint(f, 10, 8)
 		if err != nil {
-			return c, fmt.Errorf("OBIS code %q: group %d: %w", s, i+1, errors.Join(ErrInvalid, err))
+			return Channel{}, fmt.Errorf("OBIS code %q: group %d: %w", s, i+1, errors.Join(ErrInvalid, err))
 		}
 		c[i] = byte(v)
 	}

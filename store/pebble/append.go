@@ -63,7 +63,7 @@ func (d *DB) Append(ctx context.Context, batch []store.Reading) (store.AppendRes
 	}
 	d.seq++
 	sc.key = appendWALKey(sc.key[:0], d.seq)
-	due := d.head.appended >= d.opts.FlushReadings
+	due := d.flushDue()
 	d.mu.Unlock()
 
 	write := pebble.Sync

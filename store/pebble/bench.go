@@ -24,11 +24,15 @@ type BenchConfig struct {
 	// BatchMeters is the fleet of IngestBenchmark, whose Appends each hold
 	// one interval of it (BatchMeters × 4 readings); 10000 if zero.
 	BatchMeters int
-	Days        int           // days stored before month totals are timed; 35 if zero (at least 32)
-	Interval    time.Duration // 15 min if zero
-	Workers     int           // concurrent appenders for one-batch-per-meter-interval; 64 if zero
-	Dir         string        // where databases go; a temporary directory if empty
-	Progress    io.Writer     // progress of the ingest before month totals; nil: none
+	// Appenders splits IngestBenchmark's fleet into that many ranges of
+	// meters appended concurrently, as ingest workers consuming a bus
+	// partitioned by meter do; 1 if zero.
+	Appenders int
+	Days      int           // days stored before month totals are timed; 35 if zero (at least 32)
+	Interval  time.Duration // 15 min if zero
+	Workers   int           // concurrent appenders for one-batch-per-meter-interval; 64 if zero
+	Dir       string        // where databases go; a temporary directory if empty
+	Progress  io.Writer     // progress of the ingest before month totals; nil: none
 
 	errs *benchErrors // where Scenario collects failures; nil under go test
 }
@@ -70,6 +74,9 @@ func (c *BenchConfig) defaults() {
 	if c.Workers == 0 {
 		c.Workers = 64
 	}
+	if c.Appenders == 0 {
+		c.Appenders = 1
+	}
 }
 
 // Readings returns the number of readings the month-total benchmark stores.
@@ -110,8 +117,9 @@ func (c BenchConfig) fleet(b *testing.B) *storetest.Fleet {
 }
 
 // IngestBenchmark measures batched ingest: each iteration appends one
-// interval of a BatchMeters fleet (BatchMeters × 4 readings) in one
-// durable Append. It reports readings/s.
+// interval of a BatchMeters fleet (BatchMeters × 4 readings) in durable
+// Appends, one per Appenders range of meters, concurrently. It reports
+// readings/s.
 func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 	cfg.defaults()
 	return func(b *testing.B) {
@@ -122,17 +130,53 @@ func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 		ctx := context.Background()
 		var batch []store.Reading
 		readings := 0
+		var cpu cpuMeter
+		errs := make(chan error, cfg.Appenders)
 		b.ReportAllocs()
 		for b.Loop() {
 			b.StopTimer()
 			batch = f.AppendInterval(batch[:0])
 			b.StartTimer()
-			if _, err := d.Append(ctx, batch); err != nil {
+			cpu.start()
+			// Readings come meter by meter, so ranges of meters are ranges
+			// of the batch.
+			var wg sync.WaitGroup
+			n := len(storetest.FleetChannels)
+			for a := range cfg.Appenders {
+				part := batch[len(batch)/n*a/cfg.Appenders*n : len(batch)/n*(a+1)/cfg.Appenders*n]
+				wg.Go(func() {
+					if _, err := d.Append(ctx, part); err != nil {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			cpu.stop()
+			select {
+			case err := <-errs:
 				cfg.fatal(b, err)
+			default:
 			}
 			readings += len(batch)
 		}
 		b.ReportMetric(float64(readings)/b.Elapsed().Seconds(), "readings/s")
+		cpu.report(b, readings)
+	}
+}
+
+// cpuMeter adds up the process CPU time spent in timed sections.
+type cpuMeter struct {
+	at, spent time.Duration
+}
+
+func (c *cpuMeter) start() { c.at = processCPU() }
+func (c *cpuMeter) stop()  { c.spent += processCPU() - c.at }
+
+// report adds readings/cpu-s: readings per second of CPU the whole
+// process (Pebble's compactions included) spent in the timed sections.
+func (c *cpuMeter) report(b *testing.B, readings int) {
+	if c.spent > 0 {
+		b.ReportMetric(float64(readings)/c.spent.Seconds(), "readings/cpu-s")
 	}
 }
 
@@ -147,12 +191,14 @@ func MeterIntervalBenchmark(cfg BenchConfig) func(b *testing.B) {
 		ctx := context.Background()
 		var batch []store.Reading
 		readings := 0
+		var cpu cpuMeter
 		n := len(storetest.FleetChannels)
 		b.ReportAllocs()
 		for b.Loop() {
 			b.StopTimer()
 			batch = f.AppendInterval(batch[:0])
 			b.StartTimer()
+			cpu.start()
 			var wg sync.WaitGroup
 			errs := make(chan error, cfg.Workers)
 			for w := range cfg.Workers {
@@ -166,6 +212,7 @@ func MeterIntervalBenchmark(cfg BenchConfig) func(b *testing.B) {
 				})
 			}
 			wg.Wait()
+			cpu.stop()
 			close(errs)
 			if err := <-errs; err != nil {
 				cfg.fatal(b, err)
@@ -173,6 +220,7 @@ func MeterIntervalBenchmark(cfg BenchConfig) func(b *testing.B) {
 			readings += len(batch)
 		}
 		b.ReportMetric(float64(readings)/b.Elapsed().Seconds(), "readings/s")
+		cpu.report(b, readings)
 	}
 }
 
@@ -186,7 +234,7 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 	return func(b *testing.B) {
 		d, dir := cfg.openDB(b, "month-total")
 		ctx := context.Background()
-		rate, err := cfg.ingest(ctx, d, cfg.fleet(b))
+		rate, perCPU, err := cfg.ingest(ctx, d, cfg.fleet(b))
 		if err == nil {
 			err = d.Flush(ctx)
 		}
@@ -221,6 +269,9 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 			}
 		}
 		b.ReportMetric(rate, "readings/s")
+		if perCPU > 0 {
+			b.ReportMetric(perCPU, "readings/cpu-s")
+		}
 		b.ReportMetric(float64(cfg.Readings()), "readings")
 		b.ReportMetric(perReading, "B/reading")
 		b.ReportMetric(perReading*float64(len(storetest.FleetChannels)), "B/4ch-reading")
@@ -229,8 +280,9 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 }
 
 // ingest appends Days of the fleet interval by interval and returns the
-// rate of the Appends alone (generating readings is not timed).
-func (c BenchConfig) ingest(ctx context.Context, d *DB, f *storetest.Fleet) (float64, error) {
+// rate of the Appends alone (generating readings is not timed), per
+// second and per CPU-second.
+func (c BenchConfig) ingest(ctx context.Context, d *DB, f *storetest.Fleet) (rate, perCPU float64, err error) {
 	intervals := c.Days * int(24*time.Hour/c.Interval)
 	var bar *progressbar.ProgressBar
 	if c.Progress != nil {
@@ -245,13 +297,16 @@ func (c BenchConfig) ingest(ctx context.Context, d *DB, f *storetest.Fleet) (flo
 	}
 	var batch []store.Reading
 	var spent time.Duration
+	var cpu cpuMeter
 	readings := 0
 	for range intervals {
 		batch = f.AppendInterval(batch[:0])
 		start := time.Now()
+		cpu.start()
 		if _, err := d.Append(ctx, batch); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
+		cpu.stop()
 		spent += time.Since(start)
 		readings += len(batch)
 		if bar != nil {
@@ -261,29 +316,37 @@ func (c BenchConfig) ingest(ctx context.Context, d *DB, f *storetest.Fleet) (flo
 	if bar != nil {
 		bar.Finish()
 	}
-	return float64(readings) / spent.Seconds(), nil
+	if cpu.spent > 0 {
+		perCPU = float64(readings) / cpu.spent.Seconds()
+	}
+	return float64(readings) / spent.Seconds(), perCPU, nil
 }
 
-// Scenario is `amigo bench store`: batched ingest (IngestBenchmark),
-// one batch per meter-interval (MeterIntervalBenchmark) and month totals
-// over cfg.Readings() stored readings (MonthTotalBenchmark). Metrics:
-// readings/s (batched), meter-interval-readings/s, load-readings/s (the
-// rate while storing the month-total data set), readings, B/reading,
-// B/4ch-reading and month-total-s.
+// Scenario is `amigo bench store`: batched ingest (IngestBenchmark, from
+// one appender and from two), one batch per meter-interval
+// (MeterIntervalBenchmark) and month totals over cfg.Readings() stored
+// readings (MonthTotalBenchmark). Metrics: readings/s (batched, two
+// appenders), one-appender-readings/s, meter-interval-readings/s,
+// load-readings/s (one appender, while storing the month-total data set),
+// readings, B/reading, B/4ch-reading and month-total-s.
 func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) {
 	cfg.defaults()
 	cfg.errs = &benchErrors{}
 	quiet := cfg
 	quiet.Progress = nil
+	one, two := quiet, quiet
+	one.Appenders, two.Appenders = 1, 2
 	out := map[string]float64{}
 	runs := []struct {
 		name  string
 		f     func(*testing.B)
 		units map[string]string // reported unit → scenario unit
 	}{
-		{"ingest", IngestBenchmark(quiet), map[string]string{"readings/s": "readings/s"}},
-		{"meter-interval", MeterIntervalBenchmark(quiet), map[string]string{"readings/s": "meter-interval-readings/s"}},
-		{"month-total", MonthTotalBenchmark(cfg), map[string]string{"readings/s": "load-readings/s", "readings": "readings",
+		{"ingest", IngestBenchmark(two), map[string]string{"readings/s": "readings/s", "readings/cpu-s": "readings/cpu-s"}},
+		{"ingest, one appender", IngestBenchmark(one), map[string]string{"readings/s": "one-appender-readings/s"}},
+		{"meter-interval", MeterIntervalBenchmark(quiet), map[string]string{"readings/s": "meter-interval-readings/s",
+			"readings/cpu-s": "meter-interval-readings/cpu-s"}},
+		{"month-total", MonthTotalBenchmark(cfg), map[string]string{"readings/s": "load-readings/s", "readings/cpu-s": "load-readings/cpu-s", "readings": "readings",
 			"B/reading": "B/reading", "B/4ch-reading": "B/4ch-reading", "month-total-s": "month-total-s"}},
 	}
 	for _, r := range runs {
@@ -298,7 +361,9 @@ func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) 
 			return nil, fmt.Errorf("%s: benchmark failed", r.name)
 		}
 		for from, to := range r.units {
-			out[to] = res.Extra[from]
+			if v, ok := res.Extra[from]; ok {
+				out[to] = v
+			}
 		}
 	}
 	return out, nil

@@ -182,7 +182,7 @@ func readHeader(d *decoder, base int64) blockHeader {
 	t0 := base + d.varint("block.t0")
 	h.summary.first, h.summary.last = t0, t0
 	if n >= 2 {
-		h.tcol = readColumnHeader(d, "block.times", int(n), t0, true)
+		h.tcol = readColumnHeader(d, timeFields, int(n), t0, true)
 		h.summary.last = h.tcol.last
 		if d.err == nil && h.summary.last <= t0 {
 			d.fail("block.times.last", errOrder)
@@ -190,7 +190,7 @@ func readHeader(d *decoder, base int64) blockHeader {
 	}
 	h.v0 = d.varint("block.v0")
 	if n >= 2 {
-		h.vcol = readColumnHeader(d, "block.values", int(n), h.v0, false)
+		h.vcol = readColumnHeader(d, valueFields, int(n), h.v0, false)
 	}
 	h.summary.agg = readSummary(d, h.v0, n)
 	return h

@@ -32,8 +32,10 @@ var crashChannels = []store.Channel{store.ActiveImport, store.ReactiveImport}
 
 // crashBatch is batch b of worker w in run r: one reading per meter and
 // channel at an instant no other batch uses, plus an exact copy of the
-// worker's previous batch (which must not be stored twice) and an estimate
-// for the next instant that the next batch replaces with the actual value.
+// worker's previous batch (which must not be stored twice), an estimate
+// for the next instant that the next batch replaces with the actual value,
+// and a different value for the previous batch's first reading, which
+// must be kept as a conflict.
 func crashBatch(r, w, b int) []store.Reading {
 	var out []store.Reading
 	for _, bb := range []int{b - 1, b} {
@@ -50,7 +52,15 @@ func crashBatch(r, w, b int) []store.Reading {
 			}
 		}
 	}
+	if b > 0 {
+		out = append(out, crashConflict(r, w, b-1))
+	}
 	return out
+}
+
+// crashConflict is the conflicting reading batch b+1 sends for batch b.
+func crashConflict(r, w, b int) store.Reading {
+	return store.Reading{Meter: 1, Channel: crashChannels[0], Time: crashTime(r, w, b), Value: crashValue(r, w, b, 1, 0) + 1}
 }
 
 // crashTime gives each (run, worker, batch) its own minute, spread over
@@ -170,6 +180,23 @@ func crashRun(t *testing.T, dir string, run, n int) (acked [crashWorkers]int) {
 func checkCrash(t *testing.T, d *DB, acked [][crashWorkers]int) {
 	t.Helper()
 	ctx := context.Background()
+	conflicts, err := d.Conflicts(ctx, store.ConflictQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := make(map[store.Reading]bool, len(conflicts))
+	for _, c := range conflicts {
+		kept[c.Incoming] = true
+	}
+	for run, perWorker := range acked {
+		for w, n := range perWorker {
+			for b := 1; b < n; b++ { // acknowledged batch b carried the conflict for b−1
+				if c := crashConflict(run, w, b-1); !kept[c] {
+					t.Fatalf("run %d worker %d batch %d (acknowledged): conflict %v not kept", run, w, b, c)
+				}
+			}
+		}
+	}
 	for m := 1; m <= crashMeters; m++ {
 		for ci, c := range crashChannels {
 			got, err := d.Scan(ctx, store.ScanQuery{Meter: store.MeterID(m), Channel: c, Range: store.Range{From: 0, To: store.MaxTime + 1}}, nil)

@@ -11,8 +11,7 @@ import (
 
 // Flush writes the head's changed blocks and new conflicts into Pebble and
 // drops the write-ahead records they cover, in one atomic batch. Appends
-// wait while it runs. Append calls it every Options.FlushReadings
-// readings; Close calls it last.
+// wait while it runs. Close calls it last, and Append when flushDue.
 func (d *DB) Flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -60,7 +59,7 @@ func (d *DB) flushLocked() error {
 	d.log.Debug("flushed", "blocks", len(blocks), "readings", h.appended, "conflicts", len(h.conflicts))
 	h.each(func(_ blockID, ob *openBlock) { ob.dirty = false })
 	clear(h.conflicts)
-	h.appended = 0
+	h.appended, h.dirty = 0, 0
 	h.evict(h.gen)
 	h.gen++
 	if h.readings > 4*d.opts.FlushReadings {
@@ -101,4 +100,14 @@ func (d *DB) encodeDirty() []encoded {
 	}
 	wg.Wait()
 	return dirty
+}
+
+// flushDue reports whether the head should be flushed: after
+// Options.FlushReadings readings, once they are at least half the samples
+// the flush would encode, so that a block filling slowly (a day of 1-minute
+// readings in a large fleet) is not re-encoded after every few readings;
+// and always after 8 × FlushReadings, which bounds replay. d.mu held.
+func (d *DB) flushDue() bool {
+	h, f := &d.head, d.opts.FlushReadings
+	return h.appended >= f && (2*h.appended >= h.dirty || h.appended >= 8*f)
 }

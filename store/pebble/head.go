@@ -21,6 +21,7 @@ type head struct {
 	meters    map[store.MeterID]*meterBlocks
 	conflicts map[conflictID]store.Conflict
 	readings  int    // samples held in blocks
+	dirty     int    // samples held in dirty blocks: what the next flush encodes
 	appended  int    // readings appended since the last flush
 	gen       uint64 // flushes so far
 }
@@ -196,24 +197,34 @@ func (h *head) mergeRest(rows []store.Reading, i int, load loader, sc *applyScra
 			res.Added += len(g.rows)
 			continue
 		}
+		h.touch(b)
 		for _, r := range g.rows {
 			res.Count(h.merge(b, r))
 		}
-		b.dirty, b.gen = true, h.gen
 	}
 	clear(sc.groups)
 	return nil
 }
 
+// touch marks b as appended to in this generation.
+func (h *head) touch(b *openBlock) {
+	if !b.dirty {
+		b.dirty = true
+		h.dirty += len(b.samples)
+	}
+	b.gen = h.gen
+}
+
 // appendRun appends rows, newer than b's samples, to b.
 func (h *head) appendRun(b *openBlock, rows []store.Reading) {
+	h.touch(b)
 	b.samples = slices.Grow(b.samples, len(rows))
 	for _, r := range rows {
 		b.samples = append(b.samples, sample{t: r.Time, v: r.Value, q: r.Quality})
 	}
 	b.last = rows[len(rows)-1].Time
-	b.dirty, b.gen = true, h.gen
 	h.readings += len(rows)
+	h.dirty += len(rows)
 }
 
 // takeBack removes appended runs, newest first.
@@ -222,6 +233,11 @@ func (h *head) takeBack(undos []undo) {
 		u := undos[i]
 		b := &u.mb.blocks[u.index]
 		h.readings -= len(b.samples) - u.samples
+		if u.dirty {
+			h.dirty -= len(b.samples) - u.samples
+		} else {
+			h.dirty -= len(b.samples)
+		}
 		b.samples, b.last, b.gen, b.dirty = b.samples[:u.samples], u.last, u.gen, u.dirty
 	}
 	clear(undos)
@@ -275,7 +291,8 @@ func (h *head) ensure(mb *meterBlocks, id blockID, load loader) (int, error) {
 	return i, nil
 }
 
-// merge applies one reading to its block by store.Merge.
+// merge applies one reading to its block, which touch has marked, by
+// store.Merge.
 func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 	in := sample{t: r.Time, v: r.Value, q: r.Quality}
 	n := len(b.samples)
@@ -283,12 +300,14 @@ func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 		b.samples = append(b.samples, in)
 		b.last = in.t
 		h.readings++
+		h.dirty++
 		return store.Added
 	}
 	i, found := slices.BinarySearchFunc(b.samples, in.t, func(s sample, t int64) int { return cmp.Compare(s.t, t) })
 	if !found {
 		b.samples = slices.Insert(b.samples, i, in)
 		h.readings++
+		h.dirty++
 		return store.Added
 	}
 	s := &b.samples[i]

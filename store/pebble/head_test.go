@@ -66,3 +66,55 @@ func TestAppendAllOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushBoundsReplay: Appends flush the head often enough that at most
+// 8 × FlushReadings readings wait in write-ahead records, and blocks that
+// grow slowly are not rewritten after every FlushReadings.
+func TestFlushBoundsReplay(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t, t.TempDir(), Options{FlushReadings: 100})
+	defer d.Close()
+	channels := []store.Channel{store.ActiveImport, store.ActiveExport, store.ReactiveImport, store.ReactiveExport}
+	records := func() int {
+		it, err := d.kv.NewIter(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		n := 0
+		for it.First(); it.Valid(); it.Next() {
+			if it.Key()[0] == prefixWAL {
+				n++
+			}
+		}
+		return n
+	}
+	most, flushes := 0, 0
+	for b := range 50 {
+		var batch []store.Reading
+		for _, c := range channels {
+			for i := range 10 {
+				batch = append(batch, store.Reading{Meter: 1, Channel: c, Time: int64(b*10+i) * 1000, Value: int64(i)})
+			}
+		}
+		if _, err := d.Append(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		n := records()
+		if n < most {
+			flushes++
+		}
+		most = n
+		if n*len(batch) > 8*100 {
+			t.Fatalf("batch %d: %d write-ahead records of %d readings wait, more than 8 × FlushReadings", b, n, len(batch))
+		}
+	}
+	// A batch adds 10 samples to each of 4 blocks. After a flush with S
+	// samples per block, the next waits until 40m readings in m batches
+	// are at least 100 and half of the 4S + 40m dirty samples (m ≥ S/10),
+	// or reach 800 (m = 20): flushes after batches 3, 6, 12, 24 and 44,
+	// where flushing every FlushReadings would flush 16 times.
+	if flushes != 5 {
+		t.Errorf("%d flushes in 50 batches, want 5", flushes)
+	}
+}

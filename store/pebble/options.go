@@ -12,8 +12,9 @@ type Options struct {
 	// CacheSize is Pebble's block cache in bytes; 256 MiB if zero.
 	CacheSize int64
 	// FlushReadings is how many appended readings the in-memory head
-	// collects before it writes its blocks; 4 Mi if zero. Larger values
-	// write blocks less often but replay longer after a crash.
+	// collects at least before it writes its blocks (see DB.Flush); 4 Mi
+	// if zero. Larger values write blocks less often but replay longer
+	// after a crash.
 	FlushReadings int
 	// NoSync acknowledges an Append before its write-ahead record reaches
 	// the disk: a machine crash (not a process crash) can lose the last
