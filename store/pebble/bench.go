@@ -12,6 +12,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
@@ -169,8 +170,8 @@ type cpuMeter struct {
 	at, spent time.Duration
 }
 
-func (c *cpuMeter) start() { c.at = processCPU() }
-func (c *cpuMeter) stop()  { c.spent += processCPU() - c.at }
+func (c *cpuMeter) start() { c.at = bench.CPUTime() }
+func (c *cpuMeter) stop()  { c.spent += bench.CPUTime() - c.at }
 
 // report adds readings/cpu-s: readings per second of CPU the whole
 // process (Pebble's compactions included) spent in the timed sections.

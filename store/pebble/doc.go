@@ -7,17 +7,26 @@
 // # Life of a reading
 //
 // Append validates and sorts the batch (by meter, channel, time; readings
-// of one key keep their batch order), writes it as one write-ahead record
-// under 'w'+seq with Pebble's WAL synced (Options.NoSync aside) and merges
-// it into the head: the decoded blocks appended to recently, kept in
-// memory, where store.Merge decides each reading against what is stored
-// and conflicts are collected. Every Options.FlushReadings readings (and on
-// Close) a flush encodes the changed blocks and writes them, the new
-// conflicts and the deletion of the write-ahead records they cover in one
-// atomic Pebble batch; blocks not appended to since the previous flush
-// leave the head. Open replays the write-ahead records left, in sequence
-// order, onto the stored blocks, which reproduces the head exactly. Queries
-// read the head's copy of a block when it has one, else the stored block.
+// of one key keep their batch order), merges it into the head — the
+// decoded blocks appended to recently, kept in memory, where store.Merge
+// decides each reading against what is stored and conflicts are collected
+// — and writes it as one write-ahead record under 'w'+seq with Pebble's
+// WAL synced (Options.NoSync aside) before it returns. A flush encodes the
+// changed blocks and writes them, the new conflicts and the deletion of the
+// write-ahead records they cover in one atomic Pebble batch: on Close, and
+// from Append once Options.FlushReadings readings have arrived and they
+// are at least half of the samples the flush would encode (at the latest
+// after 8 × FlushReadings), so that a day block filling minute by minute
+// is not re-encoded every few readings. Blocks not appended to since the
+// previous flush then leave the head. Open replays the write-ahead records
+// left, in sequence order, onto the stored blocks, which rebuilds the head
+// exactly. Queries read the head's copy of a block when it has one, else
+// the stored block.
+//
+// Memory: the head holds each open block decoded, 24 bytes a reading: a
+// day of 10 000 meters × 4 channels is 92 MB at 15 minutes and 1.4 GB at
+// 1 minute, which bounds the fleet one process serves at 1-minute
+// resolution (beyond it, ClickHouse).
 //
 // Concurrency: all methods are safe for concurrent use. Appends merge one
 // at a time but wait for the disk together, so concurrent small appends
