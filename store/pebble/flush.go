@@ -71,7 +71,7 @@ func (d *DB) flushLocked() error {
 	h.appended, h.dirty = 0, 0
 	h.evict(h.gen)
 	h.gen++
-	if h.readings > 4*d.opts.FlushReadings {
+	if h.readings > d.opts.HeadReadings {
 		h.evict(h.gen)
 	}
 	return nil
