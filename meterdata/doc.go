@@ -1,0 +1,58 @@
+// Package meterdata is the wire encoding of meter data on the bus
+// (ARCHITECTURE §7): the head-end publishes one Readings message per push
+// or profile read on bus.ReadingsSubject(serial) and one Events message
+// per event-log read on bus.EventsSubject(serial); the MDM (mdm/ingest)
+// consumes them. The bus charges per message, so a message carries
+// everything one read produced, for every channel.
+//
+// The package imports only store (for Reading, Channel and Quality), so
+// the head-end can use it without importing the MDM.
+//
+// # Readings message, version 1
+//
+// varint is zigzag LEB128 and uvarint LEB128 (encoding/binary); times are
+// UTC Unix milliseconds in [store.MinTime, store.MaxTime].
+//
+//	+------+---------+-----------------+--------------------+-----------+------------------+
+//	| 'R'  | version | meter: uvarint  | collected: uvarint | source u8 | groups: uvarint  |
+//	| 0x52 | 0x01    | store.MeterID≠0 | ms, 0 = unknown    |           | 1…               |
+//	+------+---------+-----------------+--------------------+-----------+------------------+
+//	group: +-----------+-------------+-------------+-------------+-------------+------------------------+
+//	       | OBIS 6 B  | n: uvarint  | t0: uvarint | v0: varint  | q0: uvarint | (n−1) × reading        |
+//	       | A…F       | 1…          |             |             | Quality     |                        |
+//	       +-----------+-------------+-------------+-------------+-------------+------------------------+
+//	reading i ≥ 1: +--------------------------------------------+----------------------+-------------+
+//	               | dod: varint = (tᵢ−tᵢ₋₁) − (tᵢ₋₁−tᵢ₋₂)       | dv: varint = vᵢ−vᵢ₋₁ | q: uvarint  |
+//	               | (t₋₁ = t0, so the first dod is t₁−t0)        |                      |             |
+//	               +--------------------------------------------+----------------------+-------------+
+//
+// Within a group times strictly increase, so a regular profile costs one
+// byte of time per reading; register values cost their increment. A group
+// holds one channel; a channel may appear in several groups (the decoder
+// returns the readings group by group, as they were encoded).
+//
+// # Events message, version 1
+//
+//	+------+---------+-----------------+--------------------+------------+
+//	| 'E'  | version | meter: uvarint  | collected: uvarint | n: uvarint |
+//	| 0x45 | 0x01    | store.MeterID≠0 | ms, 0 = unknown    | 1…         |
+//	+------+---------+-----------------+--------------------+------------+
+//	event: +------------------------+---------------+------------------+
+//	       | log: OBIS 6 B          | time: uvarint | code: uvarint    |
+//	       | e.g. 0.0.99.98.0.255   | ms            | ≤ 65535          |
+//	       +------------------------+---------------+------------------+
+//
+// Event codes are those of the meter's event logs (DLMS UA 1000-1 Blue
+// Book and the IDIS standard and fraud logs); the ones the MDM acts on are
+// named here (PowerDown, ClockAdjustedOld, …).
+//
+// # Decoding
+//
+// The decoders return an error wrapping ErrMalformed for any byte sequence
+// that is not a message (FuzzDecodeReadings, FuzzDecodeEvents): every
+// count is checked against the bytes left before anything is allocated,
+// times must stay in range and increase within a group, quality bits must
+// be known and trailing bytes are refused. A version other than 1 wraps
+// ErrVersion, so a consumer can tell a newer publisher from garbage.
+// Decoded slices do not alias the input.
+package meterdata
