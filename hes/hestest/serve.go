@@ -137,7 +137,9 @@ func (m *Meter) Rows() int {
 }
 
 // grants builds each client's rights, one *Rights per class and kind.
-type grants struct{ read, full, auth map[cosem.ClassID]*cosem.Rights }
+type grants struct {
+	read, full, auth map[cosem.ClassID]*cosem.Rights
+}
 
 func newGrants() *grants {
 	return &grants{map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}}
