@@ -281,25 +281,6 @@ func TestEventNotificationAndUDP(t *testing.T) {
 	}
 }
 
-func TestDateTimeMillis(t *testing.T) {
-	cet := time.FixedZone("CET", 3600)
-	local := time.Date(2024, 3, 1, 13, 15, 0, 500_000_000, cet)
-	got, q, err := dateTimeMillis(axdr.OctetString(axdr.FromTime(local).Append(nil)))
-	if err != nil || got != local.UnixMilli() || q != 0 {
-		t.Errorf("CET: %d %v %v, want %d", got, q, err, local.UnixMilli())
-	}
-	invalid := axdr.FromTime(t0)
-	invalid.Status = axdr.StatusInvalid
-	if _, q, _ := dateTimeMillis(axdr.OctetString(invalid.Append(nil))); q != store.ClockInvalid {
-		t.Errorf("invalid clock: quality %v", q)
-	}
-	wild := axdr.FromTime(t0)
-	wild.Year = axdr.YearNotSpecified
-	if _, _, err := dateTimeMillis(axdr.OctetString(wild.Append(nil))); err == nil {
-		t.Errorf("a wildcard year converted")
-	}
-}
-
 func TestJournalTornTail(t *testing.T) {
 	b := appendJournalFrame(nil, []counterEntry{{1, 10}, {2, 20}})
 	b = appendJournalFrame(b, []counterEntry{{1, 11}})

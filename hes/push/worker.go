@@ -8,6 +8,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/hes/profile"
 	"github.com/amigo-ami/amigo/meterdata"
 )
 
@@ -103,7 +104,7 @@ func (w *worker) decode(st *meterState, now int64) error {
 		}
 		stamp := now
 		if len(w.dn.DateTime) > 0 {
-			if t, _, err := dateTimeMillis(axdr.OctetString(w.dn.DateTime)); err == nil {
+			if t, _, err := profile.DateTimeMillis(axdr.OctetString(w.dn.DateTime)); err == nil {
 				stamp = t
 			}
 		}
