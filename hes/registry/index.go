@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -32,8 +34,9 @@ type Keys struct {
 
 // Index is the registry in memory, loaded from store/meta.
 type Index struct {
-	db    *meta.DB
-	state atomic.Pointer[indexState]
+	db      *meta.DB
+	state   atomic.Pointer[indexState]
+	writeMu sync.Mutex // serialises replace
 
 	keyMu sync.Mutex
 	keys  map[string]Keys // by key set; cleared by Reload
@@ -194,8 +197,8 @@ func (x *Index) SaveKeys(ctx context.Context, actor, ref string, k Keys) error {
 	return nil
 }
 
-// Update rewrites meter m (its key set, firmware, address…) in the store
-// and the index.
+// Update rewrites meter m's key set, tariff, firmware or address in the
+// store and the index.
 func (x *Index) Update(ctx context.Context, m Meter) error {
 	old, err := x.db.Meter(ctx, m.ID)
 	if err != nil {
@@ -205,7 +208,42 @@ func (x *Index) Update(ctx context.Context, m Meter) error {
 	if err := x.db.UpdateMeter(ctx, old); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
-	return x.Reload(ctx)
+	return x.replace(m)
+}
+
+// replace swaps one meter in the index (copy on write: readers keep the
+// state they loaded).
+func (x *Index) replace(m Meter) error {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	old := x.state.Load()
+	prev, ok := old.byID[m.ID]
+	if !ok {
+		return fmt.Errorf("registry: meter %d: %w", m.ID, ErrUnknownMeter)
+	}
+	if prev.Address.SystemTitle != m.Address.SystemTitle || prev.Serial != m.Serial || prev.Group != m.Group {
+		return fmt.Errorf("registry: meter %s: serial, group and system title change only through an import", prev.Serial)
+	}
+	st := &indexState{all: make([]*Meter, len(old.all)), byID: maps.Clone(old.byID), bySerial: maps.Clone(old.bySerial),
+		byTitle: maps.Clone(old.byTitle), groups: maps.Clone(old.groups)}
+	nm := m
+	for i, p := range old.all {
+		if p.ID == m.ID {
+			st.all[i] = &nm
+		} else {
+			st.all[i] = p
+		}
+	}
+	st.byID[m.ID], st.bySerial[m.Serial], st.byTitle[m.Address.SystemTitle] = &nm, &nm, &nm
+	g := slices.Clone(old.groups[m.Group])
+	for i, p := range g {
+		if p.ID == m.ID {
+			g[i] = &nm
+		}
+	}
+	st.groups[m.Group] = g
+	x.state.Store(st)
+	return nil
 }
 
 func (k Keys) clone() Keys {
