@@ -89,14 +89,15 @@ func (d *DB) ClaimJob(ctx context.Context, lease time.Duration) (Job, error) {
 	return j, d.classify(err, "claim job")
 }
 
-// StartJob marks job id running until now+lease, whoever holds it: a
-// worker that got the job from elsewhere than ClaimJob (the bus work
-// queue) takes it this way. A job already done or failed is not started
-// again (ErrNotFound); a running one is taken over (its lease renewed).
+// StartJob marks job id running until now+lease: a worker that got the job
+// from elsewhere than ClaimJob (the bus work queue) takes it this way. A
+// queued job starts; a running one whose lease ran out is taken over; a
+// job running under a live lease, done or failed is not started
+// (ErrNotFound), so a job delivered twice runs once.
 func (d *DB) StartJob(ctx context.Context, id int64, lease time.Duration) (Job, error) {
 	now := d.now()
 	j, err := scanJob(d.db.QueryRowContext(ctx, `UPDATE jobs SET state = $1, attempts = attempts + 1, lease_until = $2, updated_at = $3
-		WHERE id = $4 AND state IN ($1, $5) RETURNING `+jobColumns,
+		WHERE id = $4 AND (state = $5 OR (state = $1 AND lease_until < $3)) RETURNING `+jobColumns,
 		string(JobRunning), now.Add(lease).UnixMilli(), now.UnixMilli(), id, string(JobQueued)))
 	return j, d.classify(err, fmt.Sprintf("start job %d", id))
 }

@@ -419,6 +419,9 @@ func TestStartJobAndProgress(t *testing.T) {
 	if err != nil || j.State != JobRunning || j.Attempts != 1 || !j.LeaseUntil.Equal(clk.Now().Add(time.Minute)) {
 		t.Fatalf("started %+v (%v)", j, err)
 	}
+	if _, err := d.StartJob(ctx, id, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Errorf("starting a job running under a live lease: %v, want ErrNotFound", err)
+	}
 	clk.advance(30 * time.Second)
 	if err := d.JobProgress(ctx, id, "wave 1 of 3", 5*time.Minute); err != nil {
 		t.Fatal(err)
@@ -434,6 +437,10 @@ func TestStartJobAndProgress(t *testing.T) {
 	}
 	if err := d.JobProgress(ctx, other, "x", 0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("progress of a queued job: %v, want ErrNotFound", err)
+	}
+	clk.advance(6 * time.Minute)
+	if j, err := d.StartJob(ctx, id, time.Minute); err != nil || j.Attempts != 2 {
+		t.Errorf("taking over after the lease ran out: %+v, %v", j, err)
 	}
 	if err := d.FinishJob(ctx, id, JobDone, "ok"); err != nil {
 		t.Fatal(err)
