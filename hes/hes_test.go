@@ -269,4 +269,3 @@ func TestCreditClockAndPushSetup(t *testing.T) {
 		}
 	})
 }
-
