@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -149,4 +150,18 @@ func (r *rig) run(req Request) Job {
 		r.t.Fatal(err)
 	}
 	return j
+}
+
+func sendPush(t *testing.T, addr string, frames ...[]byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, f := range frames {
+		if _, err := c.Write(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
