@@ -101,8 +101,9 @@ func runReadEvents(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (an
 // with range selective access on the clock column, publishes them — the
 // readings on bus.ReadingsSubject, the events (an event log's) on
 // bus.EventsSubject, one message each — and then moves the meter's
-// watermark to the last entry. Entries at or before the watermark are
-// dropped, so overlapping reads publish nothing twice.
+// watermark forward to the last entry. Reading from the watermark, entries
+// at or before it are dropped, so consecutive reads publish nothing twice;
+// an explicit From re-reads (and republishes) whatever it names.
 func (h *HeadEnd) ReadProfile(ctx context.Context, m registry.Meter, p ProfileParams) (ReadResult, error) {
 	now := h.cfg.Clock.Now()
 	mark, has, err := h.marks.Get(ctx, m.Serial, p.Profile)
@@ -110,6 +111,7 @@ func (h *HeadEnd) ReadProfile(ctx context.Context, m registry.Meter, p ProfilePa
 		return ReadResult{}, fmt.Errorf("watermark of %s: %w", m.Serial, err)
 	}
 	from, to := p.From, p.To
+	sinceMark := from.IsZero() && has
 	if from.IsZero() {
 		from = now.Add(-h.cfg.InitialBackfill)
 		if has {
@@ -139,7 +141,9 @@ func (h *HeadEnd) ReadProfile(ctx context.Context, m registry.Meter, p ProfilePa
 		h.m.failures.WithLabelValues(conn.Reason(err)).Inc()
 		return ReadResult{}, err
 	}
-	if has {
+	if sinceMark {
+		// A meter that rounds the range outwards must not make us
+		// publish the watermark's entry again.
 		rs = dropUntil(rs, mark)
 		es = dropEventsUntil(es, mark)
 	}

@@ -68,6 +68,8 @@ func scenarios() map[string]scenario {
 			},
 		},
 		"store": storeScenario(),
+		"hes":   hesScenario(),
+		"push":  pushScenario(),
 	}
 }
 
