@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/hes/conn"
@@ -74,11 +73,8 @@ func benchmarkReads(b *testing.B, c ReadBenchConfig) {
 		b.Fatal(err)
 	}
 	defer h.conn.Close()
-	var bar *progressbar.ProgressBar
-	if c.Progress != nil {
-		bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(c.Progress), progressbar.OptionSetDescription("meter reads"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("reads"),
-			progressbar.OptionThrottle(200*time.Millisecond))
+	bar := bench.Progress(c.Progress, "meter reads", "reads")
+	if bar != nil {
 		defer bar.Finish()
 	}
 	p := ProfileParams{Profile: LoadProfile15, From: benchDay, To: benchDay.Add(24*time.Hour - time.Minute)}

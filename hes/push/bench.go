@@ -198,11 +198,8 @@ func benchmarkPush(b *testing.B, c BenchConfig) {
 		b.Fatal(err)
 	}
 	defer r.bus.Close()
-	var bar *progressbar.ProgressBar
-	if c.Progress != nil {
-		bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(c.Progress), progressbar.OptionSetDescription("pushes published"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("pushes"),
-			progressbar.OptionThrottle(200*time.Millisecond))
+	bar := bench.Progress(c.Progress, "pushes published", "pushes")
+	if bar != nil {
 		defer bar.Finish()
 	}
 	b.ReportAllocs()
