@@ -48,7 +48,9 @@ const batchToken = "batch."
 
 // ReadingsBatchSubject is the subject batch readings messages from origin
 // (a head-end node's name) are published on: amigo.readings.batch.<origin>.
-func ReadingsBatchSubject(origin string) string { return prefixReadings + batchToken + MeterToken(origin) }
+func ReadingsBatchSubject(origin string) string {
+	return prefixReadings + batchToken + MeterToken(origin)
+}
 
 // EventsBatchSubject is EventsSubject's batch form: amigo.events.batch.<origin>.
 func EventsBatchSubject(origin string) string { return prefixEvents + batchToken + MeterToken(origin) }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/hes/hestest"
