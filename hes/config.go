@@ -66,6 +66,10 @@ type Config struct {
 	// JobLease is how long a started job is held before another node may
 	// take it over, renewed with its progress (10 min when 0).
 	JobLease time.Duration
+	// ImageDir holds firmware images by identifier (ImageDir/<identifier>):
+	// a campaign that names an identifier without the image's bytes takes
+	// them from there.
+	ImageDir string
 	// InitialBackfill is how far back a meter's first profile read goes
 	// (24 h when 0).
 	InitialBackfill time.Duration

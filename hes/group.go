@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/amigo-ami/amigo/cosem"
@@ -77,7 +81,7 @@ func runDemandResponse(ctx context.Context, h *HeadEnd, j Job, meters []registry
 	}
 	wg.Wait()
 	sort.Strings(res.Confirmed)
-	h.progress(ctx, j.ID, fmt.Sprintf("%d of %d meters confirmed", len(res.Confirmed), len(meters)))
+	h.progress(ctx, j.ID, Progress{Total: len(meters), Done: len(res.Confirmed), Failed: len(res.Failed)})
 	if len(res.Confirmed) == 0 {
 		return res, errors.New("no meter confirmed")
 	}
@@ -86,11 +90,15 @@ func runDemandResponse(ctx context.Context, h *HeadEnd, j Job, meters []registry
 
 // FirmwareParams are FirmwareCampaign's parameters.
 type FirmwareParams struct {
-	// Image is the firmware image (base64 in JSON); Identifier its
-	// image_identifier, which is the version the meter reports once it
-	// runs it (the management core firmware id, 1.1.0.2.0.255).
-	Image      []byte `json:"image"`
+	// Identifier is the image's image_identifier, which is the version the
+	// meter reports once it runs it (the management core firmware id,
+	// 1.1.0.2.0.255). Image is the image (base64 in JSON); when empty it
+	// is read from Config.ImageDir/<Identifier>.
 	Identifier string `json:"identifier"`
+	Image      []byte `json:"image,omitempty"`
+	// Meters, when set, limits the campaign to these serials of the group
+	// (submit on AllMeters for an explicit list).
+	Meters []string `json:"meters,omitempty"`
 	// WaveSize is how many meters are upgraded at once (10 when 0).
 	WaveSize int `json:"wave_size,omitempty"`
 	// FailureThreshold halts the campaign once more than this fraction of
@@ -103,8 +111,8 @@ func checkFirmware(raw json.RawMessage) error {
 	switch {
 	case err != nil:
 		return err
-	case len(p.Image) == 0 || p.Identifier == "":
-		return errors.New("a campaign needs an image and its identifier")
+	case p.Identifier == "" || strings.ContainsAny(p.Identifier, "/\\") || p.Identifier == "." || p.Identifier == "..":
+		return errors.New("a campaign needs an image identifier that is also a file name")
 	case p.WaveSize < 0 || p.FailureThreshold < 0 || p.FailureThreshold > 1:
 		return errors.New("wave_size ≥ 0 and failure_threshold in [0, 1]")
 	}
@@ -139,6 +147,20 @@ func runFirmware(ctx context.Context, h *HeadEnd, j Job, meters []registry.Meter
 	}
 	if err := checkFirmware(j.Params); err != nil {
 		return nil, conn.Permanent(fmt.Errorf("%w: %v", ErrBadRequest, err))
+	}
+	if len(p.Image) == 0 {
+		if h.cfg.ImageDir == "" {
+			return nil, conn.Permanent(fmt.Errorf("%w: no image given and no image directory", ErrBadRequest))
+		}
+		if p.Image, err = os.ReadFile(filepath.Join(h.cfg.ImageDir, p.Identifier)); err != nil {
+			return nil, conn.Permanent(fmt.Errorf("image %q: %w", p.Identifier, err))
+		}
+	}
+	if len(p.Meters) > 0 {
+		meters = slices.DeleteFunc(slices.Clone(meters), func(m registry.Meter) bool { return !slices.Contains(p.Meters, m.Serial) })
+		if len(meters) != len(p.Meters) {
+			return nil, conn.Permanent(fmt.Errorf("%w: %d of the %d meters named are not in the group", ErrBadRequest, len(p.Meters)-len(meters), len(p.Meters)))
+		}
 	}
 	if p.WaveSize == 0 {
 		p.WaveSize = 10
@@ -178,7 +200,7 @@ func runFirmware(ctx context.Context, h *HeadEnd, j Job, meters []registry.Meter
 		wg.Wait()
 		tried += len(wave)
 		sort.Strings(res.Upgraded)
-		h.progress(ctx, j.ID, fmt.Sprintf("wave %d: %d upgraded, %d failed of %d", res.Waves, len(res.Upgraded), len(res.Failed), len(todo)))
+		h.progress(ctx, j.ID, Progress{Total: len(todo), Done: len(res.Upgraded), Failed: len(res.Failed), Note: fmt.Sprintf("wave %d", res.Waves)})
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}

@@ -266,7 +266,7 @@ func (h *HeadEnd) fanOut(ctx context.Context, j Job, meters []registry.Meter, on
 			}
 			if now := h.cfg.Clock.Now(); now.Sub(last) >= time.Second {
 				last = now
-				h.progress(ctx, j.ID, fmt.Sprintf("%d of %d meters: %d ok", done, len(meters), res.OK))
+				h.progress(ctx, j.ID, Progress{Total: len(meters), Done: res.OK, Failed: done - res.OK})
 			}
 		}()
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -136,7 +138,7 @@ func TestWrongKeyMeterReportedNotRetried(t *testing.T) {
 
 func TestFirmwareCampaignHaltsAtThreshold(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, rigOptions{meters: 10, group: "pilot"})
+		r := newRig(t, rigOptions{meters: 10, group: "pilot", cfg: Config{ImageDir: t.TempDir()}})
 		defer r.close()
 		for _, i := range []int{2, 3, 4} { // meters 3, 4, 5
 			r.meters[i].FailImageVerify(true)
@@ -176,15 +178,23 @@ func TestFirmwareCampaignHaltsAtThreshold(t *testing.T) {
 		if n := r.meters[0].ImageBlocks(); n != 9 {
 			t.Errorf("meter 1 got %d blocks, want 9", n)
 		}
-		// Fixed, the campaign runs again and skips the upgraded meters.
+		// Fixed, the campaign runs again, the image from the image
+		// directory, and skips the upgraded meters.
 		for _, i := range []int{2, 3, 4} {
 			r.meters[i].FailImageVerify(false)
 		}
+		if err := os.WriteFile(filepath.Join(r.h.cfg.ImageDir, "amigo-mgmt 1.1.0"), image, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		params, _ = json.Marshal(FirmwareParams{Identifier: "amigo-mgmt 1.1.0", WaveSize: 4})
 		j = r.run(Request{Kind: FirmwareCampaign, Group: "pilot", Params: params, Actor: "ops"})
 		var done CampaignResult
 		json.Unmarshal(j.Result, &done)
-		if j.State != meta.JobDone || len(done.Upgraded) != 8 || len(done.Skipped) != 2 || done.Halted {
+		if j.State != meta.JobDone || len(done.Upgraded) != 8 || len(done.Skipped) != 2 || done.Halted || done.Waves != 2 {
 			t.Errorf("second campaign %+v: %s", done, j.Result)
+		}
+		if j.Progress != (Progress{Total: 8, Done: 8, Note: "wave 2"}) || j.Progress.Fraction() != 1 {
+			t.Errorf("progress %+v", j.Progress)
 		}
 	})
 }

@@ -63,7 +63,7 @@ type Job struct {
 	Params                      json.RawMessage
 	Jitter                      time.Duration // spread of a group job's meters
 	State                       meta.JobState // queued, running, done, failed
-	Progress                    string
+	Progress                    Progress
 	Result                      json.RawMessage // the kind's result, or {"error": …, "reason": …}
 	Attempts                    int
 	DueAt, CreatedAt, UpdatedAt time.Time
@@ -217,14 +217,35 @@ func (h *HeadEnd) fromMeta(mj meta.Job) Job {
 	var env envelope
 	json.Unmarshal(mj.Params, &env)
 	j := Job{ID: mj.ID, Kind: Kind(mj.Kind), Group: env.Group, Actor: env.Actor, Params: env.Params, Jitter: time.Duration(env.JitterMs) * time.Millisecond, State: mj.State,
-		Progress: mj.Progress, Attempts: mj.Attempts, DueAt: mj.DueAt, CreatedAt: mj.CreatedAt, UpdatedAt: mj.UpdatedAt}
+		Attempts: mj.Attempts, DueAt: mj.DueAt, CreatedAt: mj.CreatedAt, UpdatedAt: mj.UpdatedAt}
 	if m, ok := h.reg.Meter(mj.Meter); ok {
 		j.Meter = m.Serial
 	}
 	if mj.Result != "" {
 		j.Result = json.RawMessage(mj.Result)
 	}
+	if mj.Progress != "" {
+		json.Unmarshal([]byte(mj.Progress), &j.Progress)
+	}
 	return j
+}
+
+// Progress is how far a running job got: of Total meters (a group job's;
+// 1 for a meter job), Done succeeded and Failed failed so far; Note says
+// more ("wave 2").
+type Progress struct {
+	Total  int    `json:"total"`
+	Done   int    `json:"done"`
+	Failed int    `json:"failed"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Fraction is the share of the meters dealt with, in [0, 1].
+func (p Progress) Fraction() float64 {
+	if p.Total <= 0 {
+		return 0
+	}
+	return min(1, float64(p.Done+p.Failed)/float64(p.Total))
 }
 
 // failure is the result of a failed job.
@@ -282,8 +303,9 @@ func (h *HeadEnd) runJob(ctx context.Context, id int64) error {
 }
 
 // progress records a running job's progress, renewing its lease.
-func (h *HeadEnd) progress(ctx context.Context, id int64, text string) {
-	if err := h.db.JobProgress(ctx, id, text, h.cfg.JobLease); err != nil {
+func (h *HeadEnd) progress(ctx context.Context, id int64, p Progress) {
+	text, _ := json.Marshal(p)
+	if err := h.db.JobProgress(ctx, id, string(text), h.cfg.JobLease); err != nil {
 		h.log.Debug("hes: job progress not recorded", "job", id, "err", err)
 	}
 }
