@@ -79,7 +79,7 @@ func benchmarkReads(b *testing.B, c ReadBenchConfig) {
 	p := ProfileParams{Profile: LoadProfile15, From: benchDay, To: benchDay.Add(24*time.Hour - time.Minute)}
 	var readings atomic.Int64
 	b.ReportAllocs()
-	cpu := bench.ProcessCPU()
+	cpu := bench.CPUTime()
 	reads := 0
 	for b.Loop() {
 		var next atomic.Int64
@@ -115,7 +115,7 @@ func benchmarkReads(b *testing.B, c ReadBenchConfig) {
 		}
 		reads += c.Batch
 	}
-	spent := bench.ProcessCPU() - cpu
+	spent := bench.CPUTime() - cpu
 	b.ReportMetric(float64(reads)/b.Elapsed().Seconds(), "reads/s")
 	if spent > 0 {
 		b.ReportMetric(float64(reads)/spent.Seconds(), "reads/cpu-s")

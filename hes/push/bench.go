@@ -203,7 +203,7 @@ func benchmarkPush(b *testing.B, c BenchConfig) {
 		defer bar.Finish()
 	}
 	b.ReportAllocs()
-	cpu := bench.ProcessCPU()
+	cpu := bench.CPUTime()
 	runs := 0
 	for b.Loop() {
 		if err := r.run(b.Context(), runs, bar); err != nil {
@@ -211,7 +211,7 @@ func benchmarkPush(b *testing.B, c BenchConfig) {
 		}
 		runs++
 	}
-	spent := bench.ProcessCPU() - cpu
+	spent := bench.CPUTime() - cpu
 	total := float64(runs * r.pushes)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "pushes/s")
 	if spent > 0 {

@@ -139,7 +139,7 @@ gak = "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	_, _, err = ParseTOML("bad.toml", strings.NewReader("[[meter]]\nserial = \n"))
-	if err == nil || err.Error() != `bad.toml:3: expected value but found '\n' instead` {
+	if err == nil || err.Error() != `bad.toml:2: expected value but found '\n' instead` {
 		t.Errorf("syntax error: %v", err)
 	}
 }
