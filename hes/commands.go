@@ -20,6 +20,7 @@ var (
 	DisconnectControl = cosem.OBIS{0, 0, 96, 3, 10, 255}
 	LimiterObject     = cosem.OBIS{0, 0, 17, 0, 0, 255}
 	CreditObject      = cosem.OBIS{0, 0, 19, 10, 0, 255}
+	TokenGateway      = cosem.OBIS{0, 0, 19, 40, 0, 255}
 	ActivityCalendar  = cosem.OBIS{0, 0, 13, 0, 0, 255}
 	PushSetupObject   = cosem.OBIS{0, 0, 25, 9, 0, 255}
 )
@@ -35,7 +36,8 @@ var controlStates = []string{"disconnected", "connected", "ready_for_reconnectio
 
 // runSupply invokes remote_disconnect (method 1) or remote_reconnect
 // (method 2) and reads the state back: done only if the meter reports the
-// state asked for.
+// state asked for (after a reconnect, connected or
+// ready_for_reconnection, as the control mode decides).
 func runSupply(method int8) func(context.Context, *HeadEnd, Job, registry.Meter) (any, error) {
 	return func(ctx context.Context, h *HeadEnd, _ Job, m registry.Meter) (any, error) {
 		var res SupplyResult
@@ -62,18 +64,27 @@ func runSupply(method int8) func(context.Context, *HeadEnd, Job, registry.Meter)
 		if err != nil {
 			return nil, err
 		}
-		want := method == 2
-		if res.Output != want {
+		// A reconnect leaves the supply connected, or (control modes 1,
+		// 3, 5, 6) ready for the customer to reconnect it.
+		ok := res.State == "disconnected" && !res.Output
+		if method == 2 {
+			ok = res.State == "connected" && res.Output || res.State == "ready_for_reconnection"
+		}
+		if !ok {
 			return res, conn.Permanent(fmt.Errorf("meter %s reports output_state %t, control_state %s after the command", m.Serial, res.Output, res.State))
 		}
 		return res, nil
 	}
 }
 
-// CreditParams are CreditTopUp's parameters: the amount added to the
-// credit (update_amount), in the account's currency units.
+// CreditParams are CreditTopUp's parameters: a prepayment token (hex) for
+// the token gateway (IC 115 enter, 0.0.19.40.0.255), as the vending system
+// issued it — how the amigo meter takes credit — or, for meters whose
+// credit object offers it, an amount for update_amount (IC 112 method 1),
+// in the credit's units.
 type CreditParams struct {
-	Amount int32 `json:"amount"`
+	Token  string `json:"token,omitempty"`
+	Amount int32  `json:"amount,omitempty"`
 }
 
 // CreditResult is the credit after the top-up.
@@ -88,17 +99,20 @@ func runCredit(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if p.Amount == 0 {
-		return nil, conn.Permanent(fmt.Errorf("%w: amount 0", ErrBadRequest))
+	token, err := hex.DecodeString(p.Token)
+	if err != nil || (len(token) == 0) == (p.Amount == 0) {
+		return nil, conn.Permanent(fmt.Errorf("%w: give a token (hex) or an amount", ErrBadRequest))
 	}
 	var res CreditResult
 	err = h.conn.Do(ctx, m, func(ctx context.Context, s *conn.Session) error {
-		ref := cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject}
-		ref.ID = 1
-		if _, err := s.Client.Action(ctx, ref, []axdr.Value{axdr.Int32(p.Amount)}); err != nil {
+		if len(token) > 0 {
+			if err := enterToken(ctx, s, token); err != nil {
+				return err
+			}
+		} else if _, err := s.Client.Action(ctx, cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 1}, []axdr.Value{axdr.Int32(p.Amount)}); err != nil {
 			return err
 		}
-		ref.ID = 2
+		ref := cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 2}
 		v, err := s.Client.Get(ctx, ref, nil)
 		if err != nil {
 			return err
@@ -107,6 +121,31 @@ func runCredit(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (any, e
 		return nil
 	}, conn.Once())
 	return res, err
+}
+
+// Token gateway (IC 115) status codes of token_status.
+const tokenExecutionOK = 3
+
+// enterToken enters a token (method 1) and reads token_status back: the
+// gateway accepts every well-formed request and tells in the status what
+// came of the token.
+func enterToken(ctx context.Context, s *conn.Session, token []byte) error {
+	ref := cosem.Ref{Class: 115, Name: TokenGateway, ID: 1}
+	if _, err := s.Client.Action(ctx, ref, []axdr.Value{axdr.OctetString(token)}); err != nil {
+		return err
+	}
+	ref.ID = 6
+	v, err := s.Client.Get(ctx, ref, nil)
+	if err != nil {
+		return err
+	}
+	if len(v) < 2 || v[0].Tag != axdr.TagStructure {
+		return conn.Permanent(fmt.Errorf("token_status %v", v))
+	}
+	if code, _ := v[1].Uint(); code != tokenExecutionOK {
+		return conn.Permanent(fmt.Errorf("the meter refused the token (token status %d)", code))
+	}
+	return nil
 }
 
 // ClockParams are ClockSync's parameters.

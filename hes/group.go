@@ -18,11 +18,13 @@ import (
 	"github.com/amigo-ami/amigo/hes/registry"
 )
 
-// DemandParams are DemandResponse's parameters: the limiter's active
-// threshold in W (0 lifts the limit), and optionally further attributes
-// to set on every meter (a price, a tariff switch), as SetAttribute does.
+// DemandParams are DemandResponse's parameters: the limiter's threshold
+// in W (threshold_normal, attribute 4, the one a meter lets a head-end
+// write; its threshold_active follows it outside emergencies), and
+// optionally further attributes to set on every meter (a price, a tariff
+// switch), as SetAttribute does.
 type DemandParams struct {
-	LimitW uint32      `json:"limit_w"`
+	LimitW int32       `json:"limit_w"`
 	Also   []SetParams `json:"also,omitempty"`
 }
 
@@ -52,8 +54,8 @@ func runDemandResponse(ctx context.Context, h *HeadEnd, j Job, meters []registry
 		go func() {
 			defer wg.Done()
 			err := h.conn.Do(ctx, m, func(ctx context.Context, s *conn.Session) error {
-				ref := cosem.Ref{Class: cosem.ClassLimiter, Name: LimiterObject, ID: 3}
-				if err := s.Client.Set(ctx, ref, []axdr.Value{axdr.Uint32(p.LimitW)}); err != nil {
+				ref := cosem.Ref{Class: cosem.ClassLimiter, Name: LimiterObject, ID: 4}
+				if err := s.Client.Set(ctx, ref, []axdr.Value{axdr.Int32(p.LimitW)}); err != nil {
 					return err
 				}
 				for i, a := range p.Also {
@@ -65,7 +67,7 @@ func runDemandResponse(ctx context.Context, h *HeadEnd, j Job, meters []registry
 				if err != nil {
 					return err
 				}
-				if got, ok := v[0].Uint(); !ok || got != uint64(p.LimitW) {
+				if got, ok := v[0].Int(); !ok || got != int64(p.LimitW) {
 					return conn.Permanent(fmt.Errorf("threshold reads back %v, not %d", v[0], p.LimitW))
 				}
 				return nil
@@ -96,6 +98,9 @@ type FirmwareParams struct {
 	// is read from Config.ImageDir/<Identifier>.
 	Identifier string `json:"identifier"`
 	Image      []byte `json:"image,omitempty"`
+	// Version is what the meter reports running once activated (the
+	// Identifier when empty; a signed image names its own).
+	Version string `json:"version,omitempty"`
 	// Meters, when set, limits the campaign to these serials of the group
 	// (submit on AllMeters for an explicit list).
 	Meters []string `json:"meters,omitempty"`
@@ -165,13 +170,16 @@ func runFirmware(ctx context.Context, h *HeadEnd, j Job, meters []registry.Meter
 	if p.WaveSize == 0 {
 		p.WaveSize = 10
 	}
+	if p.Version == "" {
+		p.Version = p.Identifier
+	}
 	if p.FailureThreshold == 0 {
 		p.FailureThreshold = 0.1
 	}
 	res := CampaignResult{Failed: map[string]string{}}
 	var todo []registry.Meter
 	for _, m := range meters {
-		if m.Firmware == p.Identifier {
+		if m.Firmware == p.Version {
 			res.Skipped = append(res.Skipped, m.Serial)
 		} else {
 			todo = append(todo, m)
@@ -261,8 +269,8 @@ func (h *HeadEnd) upgrade(ctx context.Context, m registry.Meter, p FirmwareParam
 	if err != nil {
 		return fmt.Errorf("confirming the version: %w", err)
 	}
-	if version != p.Identifier {
-		return conn.Permanent(fmt.Errorf("meter runs %q after activation, not %q", version, p.Identifier))
+	if version != p.Version {
+		return conn.Permanent(fmt.Errorf("meter runs %q after activation, not %q", version, p.Version))
 	}
 	m.Firmware = version
 	return h.reg.Update(ctx, m)

@@ -248,7 +248,7 @@ func TestDemandResponseReportsWhoConfirmed(t *testing.T) {
 		if j.State != meta.JobDone || !slices.Equal(res.Confirmed, []string{"00000001", "00000002"}) || !strings.HasPrefix(res.Failed["00000003"], "unreachable") {
 			t.Fatalf("demand response %+v: %s", res, j.Result)
 		}
-		want := []byte{6, 0, 0, 0x09, 0xC4} // double-long-unsigned 2500
+		want := []byte{5, 0, 0, 0x09, 0xC4} // double-long 2500
 		if got := r.meters[0].LimiterThreshold(); string(got) != string(want) {
 			t.Errorf("meter 1 threshold % X", got)
 		}

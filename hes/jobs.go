@@ -138,6 +138,11 @@ func (h *HeadEnd) createJob(ctx context.Context, r Request) (meta.Job, error) {
 			return meta.Job{}, fmt.Errorf("%w: %s: %w", ErrBadRequest, r.Kind, err)
 		}
 	}
+	if r.DueAt.IsZero() {
+		// Due now on the head-end's clock, which runJob compares with
+		// (the store may keep another).
+		r.DueAt = h.cfg.Clock.Now()
+	}
 	env, _ := json.Marshal(envelope{Group: r.Group, JitterMs: r.Jitter.Milliseconds(), Actor: r.Actor, Params: r.Params})
 	id, err := h.db.CreateJob(ctx, meta.Job{Kind: string(r.Kind), Meter: meterID, Params: env, DueAt: r.DueAt})
 	if err != nil {

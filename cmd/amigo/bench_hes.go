@@ -21,14 +21,15 @@ func progressTo() *os.File {
 
 // hesScenario is `amigo bench hes`: meter reads per second (HLS-GMAC
 // association + one day of the 15-minute profile in GET blocks) against
-// in-process meters on loopback.
+// in-process software meters on loopback.
 func hesScenario() scenario {
 	var c hes.ReadBenchConfig
 	return scenario{
 		doc: "meter reads/s: HLS-GMAC association + 15-min profile block read against in-process meters on loopback",
 		flags: func(fs *pflag.FlagSet) {
-			fs.IntVar(&c.Meters, "hes-meters", 100, "in-process meters, each a DLMS server on loopback")
+			fs.IntVar(&c.Meters, "hes-meters", 100, "in-process software meters, each a DLMS server on loopback")
 			fs.IntVar(&c.Concurrency, "hes-concurrency", 32, "reads in flight")
+			fs.BoolVar(&c.Test, "hes-test-meters", false, "read hes/hestest's meters instead of the software meter")
 		},
 		run: func(context.Context) (map[string]float64, error) {
 			if p := progressTo(); p != nil {

@@ -174,7 +174,7 @@ func (m *Meter) buildTree() error {
 		m.RecordEvent(code)
 	}
 	add(m.disc, g.metered(cosem.ClassDisconnectControl))
-	m.limiter = newAttrs(cosem.ClassLimiter, 0, Limiter, map[int8][]byte{3: axdr.AppendUint32(nil, 0), 4: axdr.AppendUint32(nil, 0)})
+	m.limiter = newAttrs(cosem.ClassLimiter, 0, Limiter, map[int8][]byte{3: axdr.AppendInt32(nil, 0), 4: axdr.AppendInt32(nil, 0)})
 	add(m.limiter, g.metered(cosem.ClassLimiter))
 	m.push = newAttrs(cosem.ClassPushSetup, 0, PushSetup, map[int8][]byte{2: axdr.AppendArray(nil, 0),
 		3: axdr.AppendEnum(axdr.AppendOctetString(axdr.AppendEnum(axdr.AppendStructure(nil, 3), 0), nil), 0)})

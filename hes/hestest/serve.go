@@ -123,9 +123,9 @@ func (m *Meter) ClockTime() time.Time { return m.clock.Now() }
 // PushSetup returns the encoded attribute attr of the push setup.
 func (m *Meter) PushSetup(attr int8) []byte { return m.push.Value(attr) }
 
-// LimiterThreshold returns the limiter's threshold_active (attribute 3),
+// LimiterThreshold returns the limiter's threshold_normal (attribute 4),
 // encoded.
-func (m *Meter) LimiterThreshold() []byte { return m.limiter.Value(3) }
+func (m *Meter) LimiterThreshold() []byte { return m.limiter.Value(4) }
 
 // Calendar returns the encoded attribute attr of the activity calendar.
 func (m *Meter) Calendar(attr int8) []byte { return m.calendar.Value(attr) }
