@@ -136,7 +136,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Rand = rand.Float64
 	}
 	if c.MaxConns < 1 || c.MaxPerNetwork < 1 || c.Timeout < 0 || c.Retry.Attempts < 1 || c.Retry.Base < 0 || c.Retry.Max < c.Retry.Base {
-		return c, fmt.Errorf("conn: bad limits %+v", c)
+		return c, fmt.Errorf("conn: limits must be positive (max conns %d, per network %d, timeout %v, retry %+v)", c.MaxConns, c.MaxPerNetwork, c.Timeout, c.Retry)
 	}
 	return c, nil
 }
