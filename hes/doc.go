@@ -26,10 +26,11 @@
 // Every job is a row in store/meta (state queued → running → done or
 // failed, progress, result as JSON) with an audit entry when it is
 // submitted and when it ends. Submit records the job and queues it: on
-// the bus JOBS work queue (subject amigo.jobs.<serial>, or
-// amigo.jobs.group.<group>) when Config.Bus is set, where every head-end
-// node's workers consume and a job is owned by whoever pulls it; or in
-// this process otherwise. Other producers may publish {"kind", "meter" or
+// the bus JOBS work queue (subject bus.JobsSubject(serial), or
+// bus.JobsSubject("group."+group)) when Config.Bus is set, where every
+// head-end node's workers consume and a job is owned by whoever pulls it;
+// or in this process otherwise. A job whose lease runs out (its node died)
+// is taken over by another node; progress renews the lease. Other producers may publish {"kind", "meter" or
 // "group", "params", "actor"} on amigo.jobs.<serial> directly: the
 // consumer records the job, then runs it.
 //

@@ -138,6 +138,7 @@ func (h *HeadEnd) Run(ctx context.Context) error {
 	if h.cfg.Bus == nil {
 		start(h.resume)
 	}
+	start(h.reclaim)
 	<-ctx.Done()
 	wg.Wait()
 	close(errc)
@@ -206,6 +207,34 @@ func (h *HeadEnd) resume(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// reclaim runs again, every half lease, the jobs whose lease ran out: their
+// node died (a bus redelivery of such a job may already have been
+// answered by a node that saw the lease still live).
+func (h *HeadEnd) reclaim(ctx context.Context) error {
+	for {
+		select {
+		case <-h.cfg.Clock.After(h.cfg.JobLease / 2):
+		case <-ctx.Done():
+			return nil
+		}
+		js, err := h.db.Jobs(ctx, meta.JobFilter{State: meta.JobRunning})
+		if err != nil {
+			h.log.Warn("hes: listing running jobs", "err", err)
+			continue
+		}
+		now := h.cfg.Clock.Now()
+		for _, j := range js {
+			if j.LeaseUntil.Before(now) {
+				go func() {
+					if err := h.runJob(ctx, j.ID); err != nil && ctx.Err() == nil {
+						h.log.Error("hes: reclaimed job", "job", j.ID, "err", err)
+					}
+				}()
+			}
+		}
+	}
 }
 
 // execute runs job j's kind on its meter, or on its group.
