@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/amigo-ami/amigo/internal/bench"
 )
 
 // Publish benchmark shape: readings-sized payloads spread over a fleet of
@@ -23,7 +25,7 @@ func BenchmarkPublishSingle(b *testing.B) {
 	bus, msgs := benchSetup(b, 1)
 	ctx := b.Context()
 	n := 0
-	cpu := processCPU()
+	cpu := bench.CPUTime()
 	for b.Loop() {
 		m := &msgs[0]
 		m.ID = strconv.Itoa(n)
@@ -32,7 +34,7 @@ func BenchmarkPublishSingle(b *testing.B) {
 		}
 		n++
 	}
-	reportRates(b, n, processCPU()-cpu)
+	reportRates(b, n, bench.CPUTime()-cpu)
 }
 
 // BenchmarkPublishBatch measures PublishBatch with batches of 1000 messages
@@ -42,7 +44,7 @@ func BenchmarkPublishBatch(b *testing.B) {
 	bus, msgs := benchSetup(b, benchBatch)
 	ctx := b.Context()
 	n := 0
-	cpu := processCPU()
+	cpu := bench.CPUTime()
 	for b.Loop() {
 		for i := range msgs {
 			msgs[i].ID = strconv.Itoa(n)
@@ -52,7 +54,7 @@ func BenchmarkPublishBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportRates(b, n, processCPU()-cpu)
+	reportRates(b, n, bench.CPUTime()-cpu)
 }
 
 // reportRates reports n messages over the loop's wall-clock time (msgs/s)

@@ -7,7 +7,9 @@
 //
 //	subject                          stream     retention
 //	amigo.readings.<meter>           READINGS   limits: every consumer sees every reading
+//	amigo.readings.batch.<origin>    READINGS   many meters' readings in one message (push ingest)
 //	amigo.events.<meter>             EVENTS     limits
+//	amigo.events.batch.<origin>      EVENTS     many meters' events in one message
 //	amigo.commands.<meter>           COMMANDS   work queue: gone once one consumer acknowledges it
 //	amigo.jobs.<meter>               JOBS       work queue
 //	amigo.dead.<stream>.<consumer>   DEAD       limits: what a consumer gave up on, reason in headers

@@ -39,6 +39,28 @@ func CommandsSubject(meter string) string { return prefixCommands + MeterToken(m
 // JobsSubject is the subject head-end jobs for a meter are published on.
 func JobsSubject(meter string) string { return prefixJobs + MeterToken(meter) }
 
+// Batch subjects carry meterdata batch messages (many meters' readings or
+// events in one message, the push listener's way of paying the bus's
+// per-message cost once for thousands of pushes). They have one token more
+// than a meter's subject, so no meter token can be mistaken for one, and
+// the READINGS and EVENTS streams capture them with the rest.
+const batchToken = "batch."
+
+// ReadingsBatchSubject is the subject batch readings messages from origin
+// (a head-end node's name) are published on: amigo.readings.batch.<origin>.
+func ReadingsBatchSubject(origin string) string {
+	return prefixReadings + batchToken + MeterToken(origin)
+}
+
+// EventsBatchSubject is EventsSubject's batch form: amigo.events.batch.<origin>.
+func EventsBatchSubject(origin string) string { return prefixEvents + batchToken + MeterToken(origin) }
+
+// IsBatchSubject reports whether subject is a readings or events batch
+// subject.
+func IsBatchSubject(subject string) bool {
+	return strings.HasPrefix(subject, prefixReadings+batchToken) || strings.HasPrefix(subject, prefixEvents+batchToken)
+}
+
 // DeadSubject is where consumer durable of stream puts the messages it gave
 // up on.
 func DeadSubject(stream, durable string) string { return prefixDead + stream + "." + durable }

@@ -55,6 +55,8 @@ func TestSubjects(t *testing.T) {
 		{CommandsSubject("M1"), "amigo.commands.M1"},
 		{JobsSubject("M1"), "amigo.jobs.M1"},
 		{DeadSubject(StreamReadings, "mdm"), "amigo.dead.READINGS.mdm"},
+		{ReadingsBatchSubject("hes-1"), "amigo.readings.batch.hes-1"},
+		{EventsBatchSubject("hes.1"), "amigo.events.batch.hes=2E1"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
@@ -65,6 +67,17 @@ func TestSubjects(t *testing.T) {
 		if m, err := MeterFromSubject(s); err != nil || m != "M.1" {
 			t.Errorf("MeterFromSubject(%q) = %q, %v; want M.1", s, m, err)
 		}
+	}
+	for _, s := range []string{ReadingsBatchSubject("hes-1"), EventsBatchSubject("hes-1")} {
+		if !IsBatchSubject(s) {
+			t.Errorf("IsBatchSubject(%q) = false", s)
+		}
+		if _, err := MeterFromSubject(s); !errors.Is(err, ErrBadToken) {
+			t.Errorf("MeterFromSubject(%q) took a batch subject for a meter's", s)
+		}
+	}
+	if IsBatchSubject(ReadingsSubject("batch")) {
+		t.Errorf("the readings of meter \"batch\" look like a batch")
 	}
 	for _, s := range []string{"amigo.readings.", "amigo.readings.a.b", "amigo.dead.READINGS.mdm", "other.readings.M1"} {
 		if m, err := MeterFromSubject(s); !errors.Is(err, ErrBadToken) {

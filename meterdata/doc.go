@@ -51,6 +51,23 @@
 // Book and the IDIS standard and fraud logs); the ones the MDM acts on are
 // named here (PowerDown, ClockAdjustedOld, …).
 //
+// # Batch message, version 1
+//
+// Pushes arrive at up to 100 000 a second and the bus charges about 20 µs
+// per message, so the head-end's push listener publishes many pushes (of
+// many meters) in one batch message, on bus.ReadingsBatchSubject or
+// bus.EventsBatchSubject. A batch is a sequence of whole readings and
+// events messages:
+//
+//	+------+---------+-------------+---------------------------------------------+
+//	| 'B'  | version | n: uint32 BE| n × ( length: uint32 BE | readings or events  |
+//	| 0x42 | 0x01    | 1…          |       3…2²⁴            | message as above )  |
+//	+------+---------+-------------+---------------------------------------------+
+//
+// Batch builds one in place; SplitBatch returns its members for
+// DecodeReadings and DecodeEvents (IsReadings says which). A consumer
+// tells a batch from a single message by IsBatch or by its subject.
+//
 // # Decoding
 //
 // The decoders return an error wrapping ErrMalformed for any byte sequence

@@ -35,8 +35,8 @@ type Result struct {
 
 // Classifier is a trained tree: the physics split, then per node the
 // appliance prototypes (one per appliance and state, each with its own
-// shrunk covariance), then the state. It is immutable and safe for
-// concurrent use.
+// shrunk covariance in the node's discriminant coordinates), then the
+// state. It is immutable and safe for concurrent use.
 type Classifier struct {
 	version    uint32
 	split      Split
@@ -46,17 +46,22 @@ type Classifier struct {
 	nodes      [NumNodes]node
 }
 
+// node is one physics node: its view of the Vector, standardised, then
+// projected on its discriminant directions (lda.go), where its prototypes
+// live.
 type node struct {
-	features []uint8   // indices into Vector
+	features []uint8   // the view: indices into Vector, ascending
 	center   []float64 // standardisation: z = (x − center)/scale
 	scale    []float64
+	dims     int       // discriminant directions d (0 for an empty node)
+	proj     []float64 // len(features)×dims, row-major
 	protos   []prototype
 }
 
 type prototype struct {
 	class  uint16 // index into labels
 	state  State
-	mean   []float64 // in standardised coordinates
+	mean   []float64 // in the node's discriminant coordinates
 	w      []float64 // packed lower-triangular L⁻¹, Σ = L·Lᵀ, row i holds i+1 entries
 	logDet float64   // ln|Σ|
 	limit  float64   // d² above which this prototype rejects an event
@@ -110,15 +115,26 @@ const statePenalty = 9.19023970026918
 // nearest returns the index of the best-scoring prototype for x in state s
 // and its squared distance; -1 when the node has none.
 func (n *node) nearest(x *Vector, s State, logDet bool) (int, float64) {
+	var buf [maxDims]float64
+	return n.nearestTo(n.coords(x, &buf), s, logDet)
+}
+
+// coords standardises the node's view of x and projects it on the node's
+// discriminant directions, into buf.
+func (n *node) coords(x *Vector, buf *[maxDims]float64) []float64 {
 	var z [NumFeatures]float64
 	for k, fi := range n.features {
 		z[k] = (x[fi] - n.center[k]) / n.scale[k]
 	}
-	zs := z[:len(n.features)]
+	return project(buf[:], z[:len(n.features)], n.proj, n.dims)
+}
+
+// nearestTo is nearest for discriminant coordinates y.
+func (n *node) nearestTo(y []float64, s State, logDet bool) (int, float64) {
 	best, bestScore, bestD2 := -1, math.Inf(1), math.Inf(1)
 	for k := range n.protos {
 		p := &n.protos[k]
-		d2 := p.distance2(zs)
+		d2 := p.distance2(y)
 		score := d2
 		if logDet {
 			score += p.logDet
@@ -133,15 +149,15 @@ func (n *node) nearest(x *Vector, s State, logDet bool) (int, float64) {
 	return best, bestD2
 }
 
-// distance2 is the squared Mahalanobis distance ‖L⁻¹(z − μ)‖².
-func (p *prototype) distance2(z []float64) float64 {
-	var d [NumFeatures]float64
-	for j := range z {
-		d[j] = z[j] - p.mean[j]
+// distance2 is the squared Mahalanobis distance ‖L⁻¹(y − μ)‖².
+func (p *prototype) distance2(y []float64) float64 {
+	var d [maxDims]float64
+	for j := range y {
+		d[j] = y[j] - p.mean[j]
 	}
 	var sum float64
 	w := p.w
-	for i := range z {
+	for i := range y {
 		var r float64
 		for j, wij := range w[:i+1] {
 			r += wij * d[j]
@@ -152,8 +168,8 @@ func (p *prototype) distance2(z []float64) float64 {
 	return sum
 }
 
-// NodeFeatures lists the Vector indices node nd compares (nil for an empty
-// node or an unknown nd).
+// NodeFeatures lists the Vector indices node nd's view holds (nil for an
+// empty node or an unknown nd).
 func (c *Classifier) NodeFeatures(nd Node) []int {
 	if nd >= NumNodes {
 		return nil
@@ -171,4 +187,13 @@ func (c *Classifier) Prototypes(nd Node) int {
 		return 0
 	}
 	return len(c.nodes[nd].protos)
+}
+
+// NodeDims is the number of discriminant directions node nd scores in (0
+// for an empty node or an unknown nd).
+func (c *Classifier) NodeDims(nd Node) int {
+	if nd >= NumNodes {
+		return 0
+	}
+	return c.nodes[nd].dims
 }

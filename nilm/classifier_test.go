@@ -156,16 +156,53 @@ func TestShrinkage(t *testing.T) {
 	if got := shrinkage(s, varS, s); got != 1 {
 		t.Errorf("λ towards itself = %v, want 1", got)
 	}
-	// Two samples in three dimensions: S is singular, shrinkage must make
-	// Σ invertible.
-	few := [][]float64{{1, 2, 3}, {2, 2, 1}}
-	m := meanOf(few, 3)
-	_, _, err := inverseCholesky(shrunkCov(few, m, mat.NewSymDense(3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1})))
-	if err != nil {
-		t.Errorf("shrunk covariance of 2 samples in 3-d: %v", err)
+	// Two samples cannot say how uncertain their covariance is: the
+	// target stands. Three in three dimensions give a singular S that
+	// shrinkage must make invertible.
+	id3 := mat.NewSymDense(3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1})
+	two := [][]float64{{1, 2, 3}, {2, 2, 1}}
+	if got := shrunkCov(two, meanOf(two, 3), id3); !mat.EqualApprox(got, id3, 0) {
+		t.Errorf("covariance of 2 samples = %v, want the target", mat.Formatted(got))
+	}
+	three := [][]float64{{1, 2, 3}, {2, 2, 1}, {0, 1, 1}}
+	if _, _, err := inverseCholesky(shrunkCov(three, meanOf(three, 3), id3)); err != nil {
+		t.Errorf("shrunk covariance of 3 samples in 3-d: %v", err)
 	}
 }
 
 func TestStatePenaltyIsTheLogPriorOdds(t *testing.T) {
 	near(t, "statePenalty", statePenalty, 2*math.Log(99), 1e-12)
+}
+
+// TestTrainChoosesTheViewThatSeparates: two appliances alike in every
+// coordinate but the 5th harmonic, which the default "shape" view does not
+// hold: the inner cross-validation moves the node to "harmonics", the
+// first view that holds it, and the appliances come apart.
+func TestTrainChoosesTheViewThatSeparates(t *testing.T) {
+	twins := []cluster{
+		{"fan", On, 0.5, 0.01, 0.04},
+		{"pump", On, 0.5, 0.01, -0.04},
+	}
+	rng := rand.New(rand.NewPCG(10, 10))
+	var train []Sample
+	for range 12 {
+		for _, c := range twins {
+			train = append(train, c.draw(rng))
+		}
+	}
+	c, err := Train(train, TrainConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := ViewName(c.NodeFeatures(Resistive)); v != "harmonics" {
+		t.Fatalf("resistive node view %q, want harmonics", v)
+	}
+	for range 20 {
+		for _, tw := range twins {
+			s := tw.draw(rng)
+			if r := c.ClassifyVector(&s.X, On); r.Nearest != tw.label {
+				t.Fatalf("%s event classified %+v", tw.label, r)
+			}
+		}
+	}
 }

@@ -23,16 +23,21 @@
 //
 // Classifier (the tree): layer 1 places the event by physics rules (Split:
 // THD, displacement, PF) in one of four nodes: resistive, motor-inductive,
-// electronic-rectifier, mixed. Layer 2, within the node, scores each
-// appliance prototype — one per appliance and state, with the node's own
-// feature subset, its own mean and its own covariance shrunk towards the
-// node's pooled covariance (Schäfer–Strimmer) — by squared Mahalanobis
-// distance plus ln|Σ|. Layer 3 is the state: the event's direction selects
-// the appliance's switch-on or switch-off prototype (the other state's may
-// still win, with a prior penalty). A winner whose d² exceeds its χ²_p
-// quantile (scaled by the leave-one-out inflation measured in training) is
-// answered Unknown. Train chooses the node feature subsets by forward
-// selection in an inner cross-validation over its own training events only.
+// electronic-rectifier, mixed. Layer 2, within the node, takes the node's
+// view of the Vector (its feature subset: by default level, power factor,
+// the active and reactive currents and the cycle's waveform in 32 bins),
+// standardises it and projects it on the node's discriminant directions
+// (Fisher's LDA with a shrunk pooled covariance, at most 10 directions,
+// lda.go); there it scores each appliance prototype — one per appliance
+// and state, with its own mean and its own covariance shrunk towards the
+// pooled one (Schäfer–Strimmer) — by squared Mahalanobis distance plus
+// ln|Σ|. Layer 3 is the state: the event's direction selects the
+// appliance's switch-on or switch-off prototype (the other state's may
+// still win, with a prior penalty). A winner whose d² exceeds its χ²_d
+// quantile (scaled by the inflation held-out training events show) is
+// answered Unknown. Train fits everything on its own training events only:
+// each node's view is chosen among Views() by an inner cross-validation,
+// whose held-out distances also calibrate the threshold.
 //
 // # Feature library
 //
@@ -40,8 +45,8 @@
 //
 //	offset  size   field
 //	0       4      magic "AMNL"
-//	4       1      format, 1
-//	5       1      feature schema (FeatureSchema, 1): the Vector layout it was trained on
+//	4       1      format, 2
+//	5       1      feature schema (FeatureSchema, 2): the Vector layout it was trained on
 //	6       4      library version; Active accepts only a higher one
 //	10      4      body length B
 //	14      B      body
@@ -52,15 +57,18 @@
 //	  flags u8 (bit 0: score by d² alone) · confidence f32 · split thresholds 5×f32
 //	  L u8 · L × (length u8 · UTF-8 label)
 //	  4 × node (resistive, motor-inductive, electronic-rectifier, mixed):
-//	    p u8 (≤ 12) · p × feature index u8 (ascending) · p × (center f32 · scale f32)
+//	    p u8 (≤ NumFeatures) · p × feature index u8 (ascending) · p × (center f32 · scale f32)
+//	    d u8 (1 … 10; 0 iff p = 0) · p×d projection f32 (row-major: y_k = Σ_j z_j·proj[j·d+k])
 //	    K u16 · K × prototype:
-//	      class u8 · state u8 · ln|Σ| f32 · d² limit f32 · mean p×f32 · L⁻¹ p(p+1)/2×f32 (rows of the lower triangle)
+//	      class u8 · state u8 · ln|Σ| f32 · d² limit f32 · mean d×f32 · L⁻¹ d(d+1)/2×f32 (rows of the lower triangle)
 //
-// A prototype with p = 12 takes 370 bytes, so 50 appliances with both
-// states, 30 % of them also in a neighbouring node, fit in 64 KiB. Load
-// checks the framing, verifies the signature, and only then parses the body;
-// it returns an error wrapping ErrLibrary or ErrSignature for any bytes and
-// never panics. Decoded classifiers share nothing with the input.
+// A prototype with d = 10 takes 270 bytes and a node's view at most
+// 1 + 60·(1 + 8 + 40) + 1 = 2,942 bytes, so 50 appliances with both states,
+// 30 % of them also in a neighbouring node, fit in 64 KiB
+// (TestLibrarySizeFor50Appliances). Load checks the framing, verifies the
+// signature, and only then parses the body; it returns an error wrapping
+// ErrLibrary or ErrSignature for any bytes and never panics. Decoded
+// classifiers share nothing with the input.
 //
 // # Concurrency
 //

@@ -14,6 +14,11 @@ const MaxHarmonic = 15
 // the 15th harmonic is not resolved (Nyquist) with margin.
 const MinCyclePoints = 4 * MaxHarmonic
 
+// ShapeBins is how many equal parts of the cycle Features.Shape averages the
+// current over: 32 bins of 0.6 ms at 50 Hz follow a rectifier's conduction
+// pulse, and average the sample noise of a 10 kHz meter over 6 samples each.
+const ShapeBins = 32
+
 // ErrCycle is wrapped by errors about a cycle that cannot be analysed.
 var ErrCycle = errors.New("nilm: unusable cycle")
 
@@ -37,6 +42,11 @@ type Features struct {
 	CrestFactor float64 // max|i| / IRMS
 	Conduction  float64 // fraction of the cycle with |i| above 10 % of its peak
 	VI          VIShape
+	// Shape is the cycle's own current over IRMS, averaged over ShapeBins
+	// equal parts of the cycle from the rising voltage zero crossing: the
+	// waveform itself, at a resolution that no longer depends on the
+	// sample rate.
+	Shape [ShapeBins]float64
 }
 
 // VIShape are descriptors of the voltage-current trajectory, both axes
@@ -101,7 +111,50 @@ func Extract(v, i []float64) (Features, error) {
 	}
 	f.Conduction = float64(conducting) / nf
 	f.VI = viShape(v, i, peakV, peakI)
+	// The shape starts where the voltage fundamental rises through zero,
+	// not at the record's first sample: a zero crossing found on a
+	// distorted or noisy voltage (or rounded to a sample) moves by a few
+	// degrees, which shifts a rectifier's pulse across the bins.
+	// v₁ = √2·|V1|·cos(ωt + arg V1) rises through 0 at ωt = −π/2 − arg V1.
+	start := wrapPhase(-math.Pi/2-cmplx.Phase(v1)) / (2 * math.Pi)
+	if start < 0 {
+		start++
+	}
+	binAverages(f.Shape[:], i, 1/f.IRMS, min(start*float64(n), float64(n)-1e-9))
 	return f, nil
+}
+
+// binAverages sets each out[b] to scale times the mean of the one-period
+// record x over the b-th of len(out) equal parts of the period, the first
+// starting at sample position start (fractional, in [0, len(x))) and the
+// last wrapping round to it. Sample k stands for the interval [k−½, k+½);
+// one straddling a bin edge counts in both bins by its share on each side,
+// so the bins need not divide the record.
+func binAverages(out, x []float64, scale, start float64) {
+	n, m := float64(len(x)), float64(len(out))
+	for b := range out {
+		// n·b/m, not b·width: the bins then tile the period exactly.
+		lo := start + 0.5 + n*float64(b)/m
+		hi := start + 0.5 + n*float64(b+1)/m
+		if lo >= n {
+			lo, hi = lo-n, hi-n
+		}
+		sum := integrate(x, lo, min(hi, n))
+		if hi > n {
+			sum += integrate(x, 0, hi-n)
+		}
+		out[b] = scale * sum * m / n
+	}
+}
+
+// integrate is the integral over [a, b], 0 ≤ a ≤ b ≤ len(x), of the step
+// function that holds x[k] over [k, k+1).
+func integrate(x []float64, a, b float64) float64 {
+	var sum float64
+	for k := int(a); k < len(x) && float64(k) < b; k++ {
+		sum += x[k] * (min(float64(k+1), b) - max(float64(k), a))
+	}
+	return sum
 }
 
 // dftBin is the RMS phasor of harmonic h of a one-period record: for

@@ -47,8 +47,17 @@ func TestExtractResistive(t *testing.T) {
 	if f.VI.SelfIntersections != 0 {
 		t.Errorf("self-intersections = %d, want 0", f.VI.SelfIntersections)
 	}
+	// Shape bin b averages √2·sin θ over [2πb/32, 2π(b+1)/32). A sample
+	// straddling a bin edge (15.625 samples a bin) counts as a constant
+	// over its width: an error of about |i'|·Δθ²/(8·bin width) ≈ 1.4e-4.
+	for b := range ShapeBins {
+		a0, a1 := 2*math.Pi*float64(b)/ShapeBins, 2*math.Pi*float64(b+1)/ShapeBins
+		near(t, "shape bin", f.Shape[b], math.Sqrt2*(math.Cos(a0)-math.Cos(a1))*ShapeBins/(2*math.Pi), 3e-4)
+	}
 	x := f.Vector()
 	near(t, "log_irms", x[FLogIRMS], 1, 1e-12)
+	near(t, "active", x[FActive], math.Asinh(10/componentScale), 1e-9)
+	near(t, "reactive", x[FReactive], 0, 1e-6)
 	near(t, "sin_phi1", x[FSinPhi1], 0, 1e-9)
 	near(t, "distortion", x[FDistortion], 1, 1e-9)
 	if nd := DefaultSplit(); nd.Node(&x) != Resistive {
@@ -118,6 +127,55 @@ func TestPhaseIsTimeShiftInvariant(t *testing.T) {
 		d := wrapPhase(f1.Harmonics[h].Phase - f0.Harmonics[h].Phase)
 		near(t, "phase shift of h", d, 0, 1e-9)
 	}
+}
+
+// TestShapeIsTimeShiftInvariant: the shape is anchored at the voltage
+// fundamental's rising zero, so starting the record elsewhere in the cycle
+// (by whole samples) leaves every bin as it was.
+func TestShapeIsTimeShiftInvariant(t *testing.T) {
+	v, i := cycle(360, 230, func(th float64) float64 {
+		return 3*math.Sin(th-0.4) + math.Sin(5*th+1) + 0.5*math.Sin(7*th-2)
+	})
+	f0, _ := Extract(v, i)
+	for _, shift := range []int{1, 77, 359} {
+		v2 := append(append([]float64(nil), v[shift:]...), v[:shift]...)
+		i2 := append(append([]float64(nil), i[shift:]...), i[:shift]...)
+		f1, _ := Extract(v2, i2)
+		for b := range ShapeBins {
+			near(t, "shape bin", f1.Shape[b], f0.Shape[b], 1e-9)
+		}
+	}
+}
+
+// TestBinAverages: sample k stands for [k−½, k+½); eight samples 1 … 8 in
+// four bins.
+func TestBinAverages(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	tests := []struct {
+		name  string
+		start float64
+		want  []float64
+	}{
+		// Bins from 7.5 (≡ −½): exactly two samples each.
+		{"on sample edges", 7.5, []float64{1.5, 3.5, 5.5, 7.5}},
+		// From sample 0's centre: half of 1, 2, half of 3; … the last bin
+		// wraps to half of sample 0.
+		{"from a sample centre", 0, []float64{2, 4, 6, (0.5*7 + 8 + 0.5*1) / 2}},
+		// From sample 1.25: [1.75, 3.75) holds ¼ of 2, 3, ¾ of 4.
+		{"fractional start", 1.25, []float64{(0.25*2 + 3 + 0.75*4) / 2, (0.25*4 + 5 + 0.75*6) / 2, (0.25*6 + 7 + 0.75*8) / 2, (0.25*8 + 1 + 0.75*2) / 2}},
+	}
+	for _, tc := range tests {
+		got := make([]float64, 4)
+		binAverages(got, x, 1, tc.start)
+		for b := range got {
+			near(t, tc.name, got[b], tc.want[b], 1e-12)
+		}
+	}
+	// Bins that do not divide the record still tile it: the mean of the
+	// bins is the mean of the record.
+	got := make([]float64, 3)
+	binAverages(got, x, 2, 0.3)
+	near(t, "mean of 3 bins ×2", (got[0]+got[1]+got[2])/3, 9, 1e-12)
 }
 
 func TestExtractRejects(t *testing.T) {

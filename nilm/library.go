@@ -20,7 +20,7 @@ var (
 
 const (
 	libraryMagic   = "AMNL"
-	libraryFormat  = 1
+	libraryFormat  = 2
 	headerLen      = 4 + 1 + 1 + 4 + 4 // magic, format, schema, version, body length
 	maxSignature   = 72                // ASN.1 DER of a P-256 (r, s) pair
 	maxLabelBytes  = 64
@@ -60,6 +60,10 @@ func (c *Classifier) appendBody(b []byte) []byte {
 		b = append(b, n.features...)
 		for k := range n.features {
 			b = appendF32(appendF32(b, n.center[k]), n.scale[k])
+		}
+		b = append(b, byte(n.dims))
+		for _, v := range n.proj {
+			b = appendF32(b, v)
 		}
 		b = binary.BigEndian.AppendUint16(b, uint16(len(n.protos)))
 		for _, p := range n.protos {
@@ -200,8 +204,8 @@ func decodeUnsigned(b []byte) (*Classifier, error) {
 
 func (d *decoder) node(n *node, nLabels int) error {
 	p := int(d.u8())
-	if p > maxNodeFeatures && d.err == nil {
-		return d.fail("%d features, at most %d", p, maxNodeFeatures)
+	if p > NumFeatures && d.err == nil {
+		return d.fail("%d features, at most %d", p, NumFeatures)
 	}
 	feats := d.take(p)
 	if d.err != nil {
@@ -222,10 +226,21 @@ func (d *decoder) node(n *node, nLabels int) error {
 			return d.fail("scale %v", n.scale[k])
 		}
 	}
+	dims := int(d.u8())
+	if d.err == nil && (dims > maxDims || (dims == 0) != (p == 0)) {
+		return d.fail("%d discriminant directions for %d features (want 1 to %d, or 0 without features)", dims, p, maxDims)
+	}
+	if dims > 0 {
+		n.dims = dims
+		n.proj = make([]float64, p*dims) // p ≤ NumFeatures, dims ≤ maxDims: bounded
+		for j := range n.proj {
+			n.proj[j] = d.finite()
+		}
+	}
 	count := int(d.u16())
-	tri := p * (p + 1) / 2
-	// Each prototype takes 10+4(p+tri) bytes: check before allocating.
-	if need := count * (10 + 4*(p+tri)); d.err == nil && need > len(d.buf)-d.off {
+	tri := dims * (dims + 1) / 2
+	// Each prototype takes 10+4(dims+tri) bytes: check before allocating.
+	if need := count * (10 + 4*(dims+tri)); d.err == nil && need > len(d.buf)-d.off {
 		return d.fail("%d prototypes need %d bytes, %d left", count, need, len(d.buf)-d.off)
 	}
 	if count > 0 && p == 0 {
@@ -241,8 +256,8 @@ func (d *decoder) node(n *node, nLabels int) error {
 		if d.err == nil && (math.IsNaN(pr.limit) || pr.limit <= 0) {
 			return d.fail("limit %v", pr.limit)
 		}
-		pr.mean = make([]float64, p)
-		for j := range p {
+		pr.mean = make([]float64, dims)
+		for j := range dims {
 			pr.mean[j] = d.finite()
 		}
 		pr.w = make([]float64, tri)

@@ -38,9 +38,9 @@ type TrainConfig struct {
 	// (the Gaussian likelihood, which keeps a broad prototype from
 	// swallowing the events of tight ones).
 	PlainDistance bool
-	// Features lists the Vector indices each node uses, at most 12,
-	// ascending. A nil entry is chosen by forward selection on the
-	// training events (see selectFeatures).
+	// Features lists the Vector indices each node's view holds,
+	// ascending. A nil entry is chosen among Views() by an inner
+	// cross-validation on the node's training events (select.go).
 	Features [NumNodes][]int
 }
 
@@ -81,13 +81,24 @@ func Train(samples []Sample, cfg TrainConfig) (*Classifier, error) {
 				in = append(in, s)
 			}
 		}
-		feats := cfg.Features[nd]
-		if feats == nil {
-			feats = selectFeatures(in, labels, !cfg.PlainDistance)
+		feats, inflation := cfg.Features[nd], 1.0
+		if len(in) >= minSelectedEvents {
+			var err error
+			if feats, inflation, err = chooseView(in, labels, c.logDet, feats); err != nil {
+				return nil, fmt.Errorf("%w: node %s: %w", ErrTraining, nd, err)
+			}
+		} else if feats == nil {
+			feats = Views()[0].Features
 		}
-		n, err := trainNode(in, feats, labels, conf)
+		n, err := trainNode(in, feats, labels)
 		if err != nil {
 			return nil, fmt.Errorf("%w: node %s: %w", ErrTraining, nd, err)
+		}
+		if n.dims > 0 {
+			limit := distuv.ChiSquared{K: float64(n.dims)}.Quantile(conf) * inflation
+			for k := range n.protos {
+				n.protos[k].limit = limit
+			}
 		}
 		c.nodes[nd] = n
 	}
@@ -107,13 +118,13 @@ type group struct {
 	rows  [][]float64
 }
 
-// trainNode builds one node's prototypes on feats. conf 0 skips the
-// chi-square limits (every limit +Inf), as feature selection needs no
-// rejection.
-func trainNode(samples []Sample, feats []int, labels []string, conf float64) (node, error) {
+// trainNode builds one node on the view feats: standardisation, the
+// discriminant projection, and the prototypes in it. Every limit is +Inf;
+// Train sets them.
+func trainNode(samples []Sample, feats []int, labels []string) (node, error) {
 	p := len(feats)
-	if p == 0 || p > maxNodeFeatures {
-		return node{}, fmt.Errorf("%d features, want 1 to %d", p, maxNodeFeatures)
+	if p == 0 || p > NumFeatures {
+		return node{}, fmt.Errorf("%d features, want 1 to %d", p, NumFeatures)
 	}
 	n := node{features: make([]uint8, p), center: make([]float64, p), scale: make([]float64, p)}
 	for k, fi := range feats {
@@ -126,8 +137,8 @@ func trainNode(samples []Sample, feats []int, labels []string, conf float64) (no
 		n.features, n.center, n.scale = nil, nil, nil
 		return n, nil
 	}
-	// Standardise on the node's events so that one shrinkage target fits
-	// features of very different ranges.
+	// Standardise on the node's events so that shrinking towards the
+	// diagonal treats features of very different ranges alike.
 	for k, fi := range feats {
 		var sum, sq float64
 		for _, s := range samples {
@@ -152,19 +163,26 @@ func trainNode(samples []Sample, feats []int, labels []string, conf float64) (no
 		}
 		groups[gi].rows = append(groups[gi].rows, z)
 	}
-	target := pooledTarget(groups, p)
-	limit := math.Inf(1)
-	if conf > 0 {
-		limit = distuv.ChiSquared{K: float64(p)}.Quantile(conf) * looInflation(groups, target, p)
+	proj, d, err := discriminants(groups, p)
+	if err != nil {
+		return node{}, err
+	}
+	n.proj, n.dims = proj, d
+	identity := mat.NewSymDense(d, nil)
+	for i := range d {
+		identity.SetSym(i, i, 1)
 	}
 	for _, g := range groups {
-		mean := meanOf(g.rows, p)
-		sigma := shrunkCov(g.rows, mean, target)
-		w, logDet, err := inverseCholesky(sigma)
+		ys := make([][]float64, len(g.rows))
+		for k, z := range g.rows {
+			ys[k] = project(make([]float64, d), z, proj, d)
+		}
+		mean := meanOf(ys, d)
+		w, logDet, err := inverseCholesky(shrunkCov(ys, mean, identity))
 		if err != nil {
 			return node{}, fmt.Errorf("class %q: %w", labels[g.class], err)
 		}
-		n.protos = append(n.protos, prototype{class: g.class, state: g.state, mean: mean, w: w, logDet: logDet, limit: limit})
+		n.protos = append(n.protos, prototype{class: g.class, state: g.state, mean: mean, w: w, logDet: logDet, limit: math.Inf(1)})
 	}
 	return n, nil
 }
@@ -207,28 +225,18 @@ func pooledTarget(groups []group, p int) *mat.SymDense {
 	return blend(s, d, shrinkage(s, varS, d))
 }
 
-// shrunkCov is a group's covariance shrunk towards the node target; the
-// target itself for a group of one.
+// shrunkCov is a group's covariance shrunk towards target (in discriminant
+// coordinates, the pooled within-group covariance: the identity); the
+// target itself for a group of fewer than three. Two events do not
+// estimate how uncertain their covariance is (their centred rows are ±the
+// same vector, so every Var(s_ij) estimate is 0 and λ would be too): they
+// would make a flat, rank-one prototype.
 func shrunkCov(rows [][]float64, mean []float64, target *mat.SymDense) *mat.SymDense {
 	s, varS := sampleCov(rows, mean)
-	if s == nil {
+	if s == nil || len(rows) < 3 {
 		return mat.NewSymDense(target.SymmetricDim(), slices.Clone(target.RawSymmetric().Data))
 	}
-	// The target keeps the node's correlation shape at the group's own
-	// scale: a tight cluster shrinks towards a tight target, not towards
-	// the spread of the whole node.
-	var trS, trT float64
-	for i := range target.SymmetricDim() {
-		trS += s.At(i, i)
-		trT += target.At(i, i)
-	}
-	scaled := mat.NewSymDense(target.SymmetricDim(), nil)
-	if trS <= 0 || trT <= 0 {
-		scaled.CopySym(target) // identical events: keep the node's spread
-	} else {
-		scaled.ScaleSym(trS/trT, target)
-	}
-	return blend(s, scaled, shrinkage(s, varS, scaled))
+	return blend(s, target, shrinkage(s, varS, target))
 }
 
 // inverseCholesky factors Σ = L·Lᵀ and returns L⁻¹ packed by rows and ln|Σ|.
@@ -262,40 +270,3 @@ func inverseCholesky(sigma *mat.SymDense) ([]float64, float64, error) {
 	}
 	return w, logDet, nil
 }
-
-// looInflation measures how much larger the squared distance of an unseen
-// event of a known appliance is than the chi-square law predicts (few
-// samples make every covariance optimistic): the calibrationQuantile of the
-// leave-one-out d² over the same quantile of χ²_p, at least 1. Scaling the
-// χ² threshold by it keeps the law's tail shape while matching the spread
-// the training events actually show.
-func looInflation(groups []group, target *mat.SymDense, p int) float64 {
-	var d2s []float64
-	for _, g := range groups {
-		if len(g.rows) < 3 {
-			continue
-		}
-		for k := range g.rows {
-			rest := make([][]float64, 0, len(g.rows)-1)
-			rest = append(append(rest, g.rows[:k]...), g.rows[k+1:]...)
-			mean := meanOf(rest, p)
-			w, _, err := inverseCholesky(shrunkCov(rest, mean, target))
-			if err != nil {
-				continue
-			}
-			pr := prototype{mean: mean, w: w}
-			d2s = append(d2s, pr.distance2(g.rows[k]))
-		}
-	}
-	if len(d2s) == 0 {
-		return 1
-	}
-	slices.Sort(d2s)
-	q := d2s[min(int(calibrationQuantile*float64(len(d2s))), len(d2s)-1)]
-	return max(q/distuv.ChiSquared{K: float64(p)}.Quantile(calibrationQuantile), 1)
-}
-
-// calibrationQuantile is where looInflation compares the leave-one-out
-// distances with the χ² law: high enough to describe the tail the threshold
-// lives in, low enough that a few dozen events estimate it.
-const calibrationQuantile = 0.9

@@ -7,9 +7,9 @@ import (
 
 // FeatureSchema numbers the layout of Vector. A library records the schema
 // it was trained on; Load refuses another.
-const FeatureSchema = 1
+const FeatureSchema = 2
 
-// Indices into a Vector (schema 1). features.md defines each.
+// Indices into a Vector (schema 2). features.md defines each.
 const (
 	FLogIRMS      = iota                           // log10 of IRMS in A
 	FPF                                            // P/S
@@ -24,8 +24,17 @@ const (
 	FCurvature    = FEven + 3                      // V-I mean-line curvature
 	FIntersection = FEven + 4                      // V-I self-intersections
 	FMiddlePeak   = FEven + 5                      // V-I peak of the middle segment
-	NumFeatures   = FEven + 6
+	FActive       = FEven + 6                      // asinh of the fundamental active current I1·cos φ1 over 10 mA: logarithmic above it, linear through 0
+	FReactive     = FEven + 7                      // asinh of the fundamental reactive current I1·sin φ1 (lagging positive) over 10 mA
+	FShape        = FEven + 8                      // Features.Shape[0], then the other ShapeBins−1 bins
+	NumFeatures   = FShape + ShapeBins
 )
+
+// componentScale (A) is where the asinh scale of the active and reactive
+// currents turns from linear to logarithmic: asinh(x/s) ≈ ln(2x/s) for
+// x ≫ s. Below 10 mA (1–2 W) a cycle's fundamental is mostly noise:
+// PLAID's near-empty cycles carry ±1 W.
+const componentScale = 0.01
 
 // Vector is the classifier's view of an event.
 type Vector [NumFeatures]float64
@@ -42,6 +51,10 @@ var featureNames = func() [NumFeatures]string {
 	}
 	n[FEven], n[FArea], n[FAsymmetry], n[FCurvature], n[FIntersection], n[FMiddlePeak] =
 		"even", "vi_area", "vi_asymmetry", "vi_curvature", "vi_intersections", "vi_middle_peak"
+	n[FActive], n[FReactive] = "active", "reactive"
+	for b := range ShapeBins {
+		n[FShape+b] = "shape" + strconv.Itoa(b)
+	}
 	return n
 }()
 
@@ -54,9 +67,10 @@ func FeatureName(k int) string {
 }
 
 // Vector maps the features into the classifier's coordinates: levels on a
-// log scale, ratios and shapes as they are, harmonics as Cartesian ratios to
-// the fundamental so that a small harmonic with a noisy phase stays near 0
-// instead of jumping around the circle.
+// log scale (the signed current components on an asinh scale, which is
+// logarithmic but keeps its sign through 0), ratios and shapes as they are, harmonics as Cartesian
+// ratios to the fundamental so that a small harmonic with a noisy phase
+// stays near 0 instead of jumping around the circle.
 func (f *Features) Vector() Vector {
 	var x Vector
 	i1 := f.Harmonics[1].RMS
@@ -90,5 +104,12 @@ func (f *Features) Vector() Vector {
 	x[FCurvature] = f.VI.Curvature
 	x[FIntersection] = float64(f.VI.SelfIntersections)
 	x[FMiddlePeak] = f.VI.MiddlePeak
+	// Currents, not powers: the same appliance's P and Q1 follow the supply
+	// voltage (a heater's P goes with V²), and an appliance that sags its
+	// own supply by 10 % would otherwise look 20 % bigger on a stiff one.
+	s1, c1 := math.Sincos(-f.Harmonics[1].Phase)
+	x[FActive] = math.Asinh(i1 * c1 / componentScale)
+	x[FReactive] = math.Asinh(i1 * s1 / componentScale)
+	copy(x[FShape:], f.Shape[:])
 	return x
 }

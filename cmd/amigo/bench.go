@@ -14,6 +14,7 @@ import (
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/internal/bench"
+	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/metrology/verify"
 	"github.com/amigo-ami/amigo/nilm"
 )
@@ -54,6 +55,12 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: verify.BenchmarkCore})
 			},
 		},
+		"meter": {
+			doc: "1000 meters in fast mode (load model, accumulator, management core, object tree) stepped a second at a time: meter-s/cpu-s, B/meter",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Func: device.BenchmarkFleet})
+			},
+		},
 		"nilm": {
 			doc: "classify one appliance event with a 50-appliance feature library (ms/event, library-bytes)",
 			run: func(context.Context) (map[string]float64, error) {
@@ -61,6 +68,8 @@ func scenarios() map[string]scenario {
 			},
 		},
 		"store":   storeScenario(),
+		"hes":     hesScenario(),
+		"push":    pushScenario(),
 		"billing": billingScenario(),
 	}
 }

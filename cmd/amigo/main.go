@@ -40,6 +40,7 @@ fleet simulator, in one binary.`,
 		newMetrologyCmd(),
 		newNILMCmd(),
 		newReadCmd(),
+		newMeterCmd(),
 		newMDMCmd(),
 	)
 	return root

@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -44,26 +46,50 @@ func loadPLAID(dir string) (*plaid.Dataset, error) {
 
 func newNILMEvalCmd() *cobra.Command {
 	var (
-		data, plotFile string
-		folds, trials  int
-		seed           uint64
-		asJSON         bool
+		data, plotFile, seedSpec string
+		folds, trials            int
+		seed                     uint64
+		asJSON                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Cross-validate the tree and two baselines on the PLAID event cycles, then mixed loads",
-		Args:  cobra.NoArgs,
+		Long: `Cross-validate the tree and two baselines on the PLAID event cycles, then mixed loads.
+
+With --seed, one split: accuracy, macro-F1, per-class recall, confusion
+matrices, unknown appliances, mixed loads. With --seeds (1-5, or 1,4,9),
+one line of headline figures per seed with their mean and range.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if folds < 2 {
+				return fmt.Errorf("--folds %d: want at least 2", folds)
+			}
+			var seeds []uint64
+			if seedSpec != "" {
+				var err error
+				if seeds, err = parseSeeds(seedSpec); err != nil {
+					return err
+				}
+				if plotFile != "" {
+					return errors.New("--plot draws one seed's confusion matrices: use it with --seed, not --seeds")
+				}
+			}
 			ds, err := loadPLAID(data)
 			if err != nil {
 				return err
 			}
-			if folds < 2 {
-				return fmt.Errorf("--folds %d: want at least 2", folds)
+			cfg := eval.Config{Folds: folds, Seed: seed, Mixed: eval.MixedConfig{Trials: trials}}
+			if seeds != nil {
+				sum, err := eval.Sweep(cmd.Context(), ds, "plaid-events", cfg, seeds)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), sum)
+				}
+				return sum.WriteText(cmd.OutOrStdout())
 			}
-			rep, err := eval.Run(cmd.Context(), ds, "plaid-events", eval.Config{
-				Folds: folds, Seed: seed, Mixed: eval.MixedConfig{Trials: trials},
-			})
+			rep, err := eval.Run(cmd.Context(), ds, "plaid-events", cfg)
 			if err != nil {
 				return err
 			}
@@ -81,10 +107,46 @@ func newNILMEvalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&data, "data", "", "directory of the PLAID .npy files (default ../shared/data/plaid-events or $AMIGO_SHARED_DATA/plaid-events)")
 	cmd.Flags().IntVar(&folds, "folds", 5, "cross-validation folds")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the folds and the mixed-load scenarios")
-	cmd.Flags().IntVar(&trials, "trials", 60, "mixed-load scenarios")
+	cmd.Flags().StringVar(&seedSpec, "seeds", "", "evaluate these seeds and summarise them: FROM-TO or a comma list")
+	cmd.Flags().IntVar(&trials, "trials", 60, "mixed-load scenarios per seed")
 	cmd.Flags().StringVar(&plotFile, "plot", "", "write the confusion matrices to this PNG file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	cmd.MarkFlagsMutuallyExclusive("seed", "seeds")
 	return cmd
+}
+
+// parseSeeds reads "FROM-TO" (inclusive, at most 1000 seeds) or a comma
+// list of seeds.
+func parseSeeds(spec string) ([]uint64, error) {
+	bad := func(reason string) error {
+		return fmt.Errorf("--seeds %q: %s (want FROM-TO or a comma list, e.g. 1-5 or 1,4,9)", spec, reason)
+	}
+	if from, to, ok := strings.Cut(spec, "-"); ok {
+		a, errA := strconv.ParseUint(from, 10, 64)
+		b, errB := strconv.ParseUint(to, 10, 64)
+		switch {
+		case errA != nil || errB != nil:
+			return nil, bad("not a number")
+		case b < a:
+			return nil, bad("range runs backwards")
+		case b-a >= 1000:
+			return nil, bad("more than 1000 seeds")
+		}
+		var seeds []uint64
+		for s := a; s <= b; s++ {
+			seeds = append(seeds, s)
+		}
+		return seeds, nil
+	}
+	var seeds []uint64
+	for _, f := range strings.Split(spec, ",") {
+		s, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, bad(fmt.Sprintf("%q is not a seed", f))
+		}
+		seeds = append(seeds, s)
+	}
+	return seeds, nil
 }
 
 func newNILMKeygenCmd() *cobra.Command {

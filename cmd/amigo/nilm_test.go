@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,31 @@ func TestNILMClassifyNamesABadLibrary(t *testing.T) {
 	_, err := runAmigo(t, "nilm", "classify", "--lib", lib, "--pub", key+".pub", "--rate", "8000", f)
 	if err == nil || !strings.Contains(err.Error(), lib) {
 		t.Errorf("empty library: %v, want an error naming %s", err, lib)
+	}
+}
+
+func TestParseSeeds(t *testing.T) {
+	good := []struct {
+		spec string
+		want []uint64
+	}{
+		{"1-5", []uint64{1, 2, 3, 4, 5}},
+		{"7-7", []uint64{7}},
+		{"1,4, 9", []uint64{1, 4, 9}},
+		{"3", []uint64{3}},
+	}
+	for _, tc := range good {
+		got, err := parseSeeds(tc.spec)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("parseSeeds(%q) = %v, %v; want %v", tc.spec, got, err, tc.want)
+		}
+	}
+	for _, spec := range []string{"", "5-1", "a-3", "1-", "1,,2", "1-2000", "-3"} {
+		if _, err := parseSeeds(spec); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", spec)) {
+			t.Errorf("parseSeeds(%q) = %v, want an error naming the input", spec, err)
+		}
+	}
+	if _, err := runAmigo(t, "nilm", "eval", "--seeds", "1-2", "--plot", "x.png"); err == nil || !strings.Contains(err.Error(), "--plot") {
+		t.Errorf("eval --seeds with --plot: %v, want an error naming --plot", err)
 	}
 }

@@ -3,11 +3,14 @@ package bench
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 )
 
 // Result is the document `amigo bench NAME --json` prints.
@@ -102,4 +105,15 @@ func Run(parts ...Part) (map[string]float64, error) {
 		}
 	}
 	return m, nil
+}
+
+// Progress returns a progress bar counting unit on w for a run of unknown
+// length, or nil when w is nil.
+func Progress(w io.Writer, description, unit string) *progressbar.ProgressBar {
+	if w == nil {
+		return nil
+	}
+	return progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(description),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
+		progressbar.OptionThrottle(200*time.Millisecond))
 }

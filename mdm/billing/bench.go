@@ -132,7 +132,7 @@ func BenchmarkRate(b *testing.B) {
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := bench.ProcessCPU()
+	cpu := bench.CPUTime()
 	b.RunParallel(func(pb *testing.PB) {
 		m := NewMeter(t, &tl)
 		var iv []Interval
@@ -152,7 +152,7 @@ func BenchmarkRate(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bills/s")
-	reportPerCPU(b, float64(b.N), bench.ProcessCPU()-cpu, "bills/cpu-s")
+	reportPerCPU(b, float64(b.N), bench.CPUTime()-cpu, "bills/cpu-s")
 }
 
 // reportPerCPU reports n per CPU-second used, where the platform says.
@@ -272,11 +272,11 @@ func StoreBenchmark(cfg BenchConfig) func(*testing.B) {
 		b.ReportAllocs()
 		var cpu time.Duration
 		for b.Loop() {
-			start := bench.ProcessCPU()
+			start := bench.CPUTime()
 			if err := billAll(b.Context(), bl, t, cfg.Meters); err != nil {
 				b.Fatal(err)
 			}
-			cpu += bench.ProcessCPU() - start
+			cpu += bench.CPUTime() - start
 		}
 		rate := float64(b.N) * float64(cfg.Meters) / b.Elapsed().Seconds()
 		b.ReportMetric(rate, "bills/s")

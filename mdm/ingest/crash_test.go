@@ -88,7 +88,7 @@ func TestCrashChild(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			if err := b.ConsumeBatch(ctx, bus.StreamReadings, "mdm-ingest", 8, acknowledging(c.ReadingsHandler()), crashOptions()...); err != nil {
+			if err := b.ConsumeBatch(ctx, bus.StreamReadings, "mdm-ingest", 8, acknowledging(c.Handler()), crashOptions()...); err != nil {
 				fmt.Println("consume:", err)
 				os.Exit(2)
 			}

@@ -5,8 +5,10 @@
 // # Acknowledge after the durable write
 //
 // Each consumer takes up to Config.Batch messages at a time
-// (bus.ConsumeBatch), decodes them, and appends all their readings in one
-// store.Append, which is durable when it returns; only then does the
+// (bus.ConsumeBatch) — readings or events messages of one meter, or
+// batches of many meters' messages from the push listener
+// (meterdata.Batch, on the batch subjects) — decodes them, and appends all
+// their readings in one store.Append, which is durable when it returns; only then does the
 // handler return and the bus acknowledge the messages. A process killed at
 // any moment therefore loses nothing acknowledged: what it had not
 // acknowledged comes back after the consumer's AckWait, to this or
@@ -43,7 +45,6 @@
 // batch (how long its oldest message waited in the stream); the web
 // package exports them at /metrics.
 //
-// A Consumer is safe for concurrent use; each handler from
-// ReadingsHandler or EventsHandler keeps scratch space and serves one
-// bus.ConsumeBatch call.
+// A Consumer is safe for concurrent use; each handler from Handler keeps
+// scratch space and serves one bus.ConsumeBatch call.
 package ingest

@@ -108,49 +108,66 @@ func (c *Consumer) Run(ctx context.Context) error {
 			})
 		}
 	}
-	start(bus.StreamReadings, c.ReadingsHandler)
-	start(bus.StreamEvents, c.EventsHandler)
+	start(bus.StreamReadings, c.Handler)
+	start(bus.StreamEvents, c.Handler)
 	wg.Wait()
 	close(errs)
 	return <-errs
 }
 
-// ReadingsHandler returns a handler for READINGS deliveries with its own
-// scratch space: each delivery is decoded, and all of a batch's readings
-// are appended in one durable store write before the handler returns (and
-// the bus acknowledges). A delivery that does not decode fails alone and
-// permanently (it goes to the dead-letter stream); a failed write fails
-// the batch, which the bus delivers again. Appending is idempotent, so
-// redelivery stores nothing twice.
-func (c *Consumer) ReadingsHandler() bus.BatchHandler {
-	var msg meterdata.Readings
-	return c.handler(func(_ context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
-		if err := meterdata.DecodeReadings(data, &msg); err != nil {
-			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
+// Handler returns a handler for READINGS and EVENTS deliveries, with its
+// own scratch space. Each delivery is decoded — a readings message, an
+// events message, or a batch of them (meterdata.Batch, from the head-end's
+// push listener) — and all of a batch's readings are appended in one
+// durable store write before the handler returns (and the bus
+// acknowledges). Events are stored as readings on their log's channel
+// (meterdata.Events.AppendReadings), and tamper events not stored before
+// raise an alarm first, so a crash in between repeats the alarm rather
+// than losing it. A delivery that does not decode fails alone and
+// permanently (it goes to the dead-letter stream, a batch whole); a failed
+// write fails the batch of deliveries, which the bus delivers again.
+// Appending is idempotent, so redelivery stores nothing twice.
+func (c *Consumer) Handler() bus.BatchHandler {
+	var (
+		readings meterdata.Readings
+		events   meterdata.Events
+		members  [][]byte
+	)
+	var one decodeFunc = func(ctx context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
+		if meterdata.IsReadings(data) {
+			if err := meterdata.DecodeReadings(data, &readings); err != nil {
+				return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
+			}
+			if err := ahead(readings.Readings, c.cfg.Now().Add(c.cfg.MaxAhead).UnixMilli()); err != nil {
+				return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
+			}
+			return append(batch, readings.Readings...), nil
 		}
-		if err := ahead(msg.Readings, c.cfg.Now().Add(c.cfg.MaxAhead).UnixMilli()); err != nil {
-			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
-		}
-		return append(batch, msg.Readings...), nil
-	})
-}
-
-// EventsHandler returns a handler for EVENTS deliveries: events are stored
-// as readings on their log's channel (meterdata.Events.AppendReadings) and
-// tamper events not seen before raise an alarm (before they are stored, so
-// a crash in between repeats the alarm rather than losing it).
-func (c *Consumer) EventsHandler() bus.BatchHandler {
-	var msg meterdata.Events
-	return c.handler(func(ctx context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
-		if err := meterdata.DecodeEvents(data, &msg); err != nil {
+		if err := meterdata.DecodeEvents(data, &events); err != nil {
 			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
 		}
 		start := len(batch)
-		batch = msg.AppendReadings(batch)
+		batch = events.AppendReadings(batch)
 		if err := c.alarms(ctx, batch[start:]); err != nil {
 			return batch[:start], err
 		}
-		c.m.events.Add(int64(len(msg.Events)))
+		c.m.events.Add(int64(len(events.Events)))
+		return batch, nil
+	}
+	return c.handler(func(ctx context.Context, data []byte, batch []store.Reading) ([]store.Reading, error) {
+		if !meterdata.IsBatch(data) {
+			return one(ctx, data, batch)
+		}
+		var err error
+		if members, err = meterdata.SplitBatch(data, members[:0]); err != nil {
+			return batch, fmt.Errorf("%w: %w", bus.ErrPermanent, err)
+		}
+		start := len(batch)
+		for i, m := range members {
+			if batch, err = one(ctx, m, batch); err != nil {
+				return batch[:start], fmt.Errorf("batch member %d: %w", i, err)
+			}
+		}
 		return batch, nil
 	})
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -179,5 +180,46 @@ func TestEventsAndTamperAlarms(t *testing.T) {
 	alarms, err := f.meta.Alarms(ctx, meta.AlarmFilter{Meter: meter})
 	if err != nil || len(alarms) != 1 || alarms[0].Kind != "tamper" || alarms[0].Message != "meter cover opened" || !alarms[0].RaisedAt.Equal(time.UnixMilli(day0+60_000)) {
 		t.Errorf("alarms %+v, %v; want one tamper alarm at the event's time", alarms, err)
+	}
+}
+
+// The push listener publishes many meters' messages in one batch.
+func TestBatchMessages(t *testing.T) {
+	f := newFixture(t, "")
+	ctx := t.Context()
+	var b meterdata.Batch
+	for m := store.MeterID(1); m <= 3; m++ {
+		day := dayOf(m, 0)
+		if err := b.AppendReadings(&day); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := meterdata.Events{Meter: 2, Events: []meterdata.Event{{Log: meterdata.StandardLog, Time: day0 + 5, Code: meterdata.PowerDown}}}
+	if err := b.AppendEvents(&evs); err != nil {
+		t.Fatal(err)
+	}
+	good := bytes.Clone(b.Bytes())
+	// A batch whose last member is garbage is refused whole.
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 0xff
+	msgs := []bus.Message{
+		{Subject: bus.ReadingsBatchSubject("hes-1"), ID: "b1", Data: good},
+		{Subject: bus.ReadingsBatchSubject("hes-1"), ID: "b2", Data: bad},
+	}
+	if err := f.bus.PublishBatch(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Config{Store: f.store, Bus: f.bus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, c, func(m Metrics) bool { return m.Messages == 2 })
+	got := c.Metrics()
+	if got.Added != 3*24+1 || got.Events != 1 || got.Rejected != 1 {
+		t.Errorf("metrics %+v, want 73 readings added, 1 event, 1 batch refused", got)
+	}
+	rs, err := f.store.Scan(ctx, store.ScanQuery{Meter: 3, Channel: store.ActiveImport, Range: store.Range{From: day0, To: day0 + 86_400_001}}, nil)
+	if err != nil || len(rs) != 24 {
+		t.Errorf("meter 3: %d readings, %v", len(rs), err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/metrology"
 	"github.com/amigo-ami/amigo/metrology/signal"
 )
@@ -48,7 +49,7 @@ func BenchmarkCore(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	windows = 0
-	cpu := cpuTime()
+	cpu := bench.CPUTime()
 	iterations := 0
 	for b.Loop() {
 		if err := core.Process(frames); err != nil {
@@ -56,7 +57,7 @@ func BenchmarkCore(b *testing.B) {
 		}
 		iterations++
 	}
-	used := cpuTime() - cpu
+	used := bench.CPUTime() - cpu
 	runtime.ReadMemStats(&after)
 	if used > 0 {
 		b.ReportMetric(float64(iterations)*benchSeconds/used.Seconds(), "meter-s/cpu-s")

@@ -34,6 +34,26 @@ func Items(ds *plaid.Dataset) ([]Item, error) {
 	return items, nil
 }
 
+// foldTrees trains, for each fold f in [0, k), a tree on the items of every
+// other fold.
+func foldTrees(items []Item, folds []int, k int, cfg nilm.TrainConfig) ([]*nilm.Classifier, error) {
+	trees := make([]*nilm.Classifier, k)
+	for f := range k {
+		var train []nilm.Sample
+		for i := range items {
+			if folds[i] != f {
+				train = append(train, items[i].Sample)
+			}
+		}
+		c, err := nilm.Train(train, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("tree, fold %d: %w", f, err)
+		}
+		trees[f] = c
+	}
+	return trees, nil
+}
+
 // Method is a classifier under evaluation: Fit on training items, then
 // Predict held-out ones (nilm.Unknown counts as wrong).
 type Method interface {

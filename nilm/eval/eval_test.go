@@ -97,8 +97,10 @@ func TestReferToKeepsPhaseToTheFundamental(t *testing.T) {
 }
 
 // TestEvaluatePLAID runs what `amigo nilm eval --seed 1` runs (fewer
-// mixed-load scenarios) and pins its figures (BENCHMARKS.md): the tree at
-// 93.2 % above both baselines, every mixed-load event detected.
+// mixed-load scenarios, no open set) and pins its figures (BENCHMARKS.md):
+// the tree at 96.0 % (its lowest of seeds 1–5) above both baselines, which
+// sit where the issue puts them (1-NN ≈ 92 %, pooled Mahalanobis well
+// below); every mixed-load event detected and named.
 func TestEvaluatePLAID(t *testing.T) {
 	ds, _ := plaidItems(t)
 	rep, err := Run(context.Background(), ds, "plaid-events", Config{Seed: 1, NoOpen: true, Mixed: MixedConfig{Trials: 10}})
@@ -109,24 +111,27 @@ func TestEvaluatePLAID(t *testing.T) {
 	for _, s := range rep.Methods {
 		acc[s.Method] = s.Accuracy
 	}
-	if acc["tree"] < 0.93 {
-		t.Errorf("tree accuracy %.3f, below the 0.93 floor", acc["tree"])
+	if acc["tree"] < 0.96 {
+		t.Errorf("tree accuracy %.3f, below the 0.96 floor", acc["tree"])
 	}
 	if acc["tree"] <= acc["1-nn harmonics"] || acc["tree"] <= acc["pooled mahalanobis"] {
 		t.Errorf("tree does not beat the baselines: %v", acc)
 	}
-	if acc["1-nn harmonics"] < 0.85 || acc["pooled mahalanobis"] < 0.85 {
-		t.Errorf("baselines %v below 0.85: the features changed", acc)
+	if a := acc["1-nn harmonics"]; a < 0.90 || a > 0.94 {
+		t.Errorf("1-NN baseline %.3f, want 0.90–0.94: its features changed", a)
 	}
-	if rep.Rejecting.Accuracy < 0.9 || rep.Rejecting.Unknown == 0 {
-		t.Errorf("with rejection: accuracy %.3f, %d unknown; want ≥ 0.9 and some unknown", rep.Rejecting.Accuracy, rep.Rejecting.Unknown)
+	if a := acc["pooled mahalanobis"]; a < 0.65 || a > 0.72 {
+		t.Errorf("pooled Mahalanobis baseline %.3f, want 0.65–0.72: its features changed", a)
+	}
+	if rep.Rejecting.Accuracy < 0.925 || rep.Rejecting.Unknown == 0 {
+		t.Errorf("with rejection: accuracy %.3f, %d unknown; want ≥ 0.925 and some unknown", rep.Rejecting.Accuracy, rep.Rejecting.Unknown)
 	}
 	m := rep.Mixed
 	if m.Events < 40 || m.Detected != m.Events || m.Extra > 0 {
 		t.Errorf("mixed loads: %d events, %d detected, %d extra; want all detected, none extra", m.Events, m.Detected, m.Extra)
 	}
-	if m.Accuracy < 0.9 {
-		t.Errorf("mixed-load accuracy %.3f below the 0.9 floor (mistakes %v)", m.Accuracy, m.Mistakes)
+	if m.Accuracy < 0.98 {
+		t.Errorf("mixed-load accuracy %.3f below the 0.98 floor (mistakes %v)", m.Accuracy, m.Mistakes)
 	}
 	if rep.LibraryBytes <= 0 || rep.LibraryBytes > 64<<10 {
 		t.Errorf("library of %d bytes", rep.LibraryBytes)
@@ -136,7 +141,7 @@ func TestEvaluatePLAID(t *testing.T) {
 	if err := rep.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"tree  ", "1-nn harmonics", "pooled mahalanobis", "confusion matrix, tree", "mixed loads", "library trained on all events"} {
+	for _, want := range []string{"tree  ", "1-nn harmonics", "pooled mahalanobis", "confusion matrix, tree", "mixed loads", "library trained on all events", "view shape"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -148,5 +153,29 @@ func TestEvaluatePLAID(t *testing.T) {
 	png, err := os.ReadFile(path)
 	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10000 {
 		t.Errorf("plot: %d bytes, %v; want a PNG", len(png), err)
+	}
+}
+
+// TestEvaluateSeeds is the figure BENCHMARKS.md reports: seeds 1–5, every
+// fold's tree trained on the other folds only. It takes a minute under the
+// race detector, so it runs only when AMIGO_NILM_SEEDS is set (to anything);
+// `amigo nilm eval --seeds 1-5` prints the same table.
+func TestEvaluateSeeds(t *testing.T) {
+	if os.Getenv("AMIGO_NILM_SEEDS") == "" {
+		t.Skip("set AMIGO_NILM_SEEDS=1 to run the five-seed evaluation")
+	}
+	ds, _ := plaidItems(t)
+	sum, err := Sweep(context.Background(), ds, "plaid-events", Config{NoOpen: true}, []uint64{1, 2, 3, 4, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Mean.Tree < 0.97 || sum.Min.Tree < 0.96 {
+		t.Errorf("tree %.3f mean, %.3f lowest; want ≥ 0.97 and ≥ 0.96", sum.Mean.Tree, sum.Min.Tree)
+	}
+	if sum.Mean.Mixed < 0.95 || sum.Min.Mixed < 0.92 {
+		t.Errorf("mixed loads %.3f mean, %.3f lowest; want ≥ 0.95 and ≥ 0.92", sum.Mean.Mixed, sum.Min.Mixed)
+	}
+	if sum.Mean.Tree <= sum.Max.OneNN || sum.Mean.Tree <= sum.Max.Pooled {
+		t.Errorf("tree %.3f does not beat the baselines' best seeds (%.3f, %.3f)", sum.Mean.Tree, sum.Max.OneNN, sum.Max.Pooled)
 	}
 }

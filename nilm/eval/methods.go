@@ -8,82 +8,32 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Tree is the nilm classifier under evaluation.
-type Tree struct {
-	Config nilm.TrainConfig
-	Closed bool // answer the nearest appliance even when the threshold rejects it
-	c      *nilm.Classifier
-}
-
-func (t *Tree) Name() string { return "tree" }
-
-func (t *Tree) Fit(train []Item) error {
-	samples := make([]nilm.Sample, len(train))
-	for i := range train {
-		samples[i] = train[i].Sample
-	}
-	c, err := nilm.Train(samples, t.Config)
-	t.c = c
-	return err
-}
-
-func (t *Tree) Predict(it *Item) string {
-	r := t.c.ClassifyVector(&it.Sample.X, it.Sample.State)
-	if t.Closed && r.Nearest != "" {
-		return r.Nearest
-	}
-	return r.Label
-}
-
-// harmonicVector is the 1-NN baseline's view: magnitudes (A) and phases
-// (relative to the voltage fundamental, as cosine and sine so that −179°
-// and 179° are neighbours) of the odd harmonics 1 … 15.
+// harmonicVector is both baselines' view, the one the issue describes: the
+// odd harmonics 1 … 15 normalised, each magnitude relative to the
+// fundamental and each phase relative to the voltage fundamental, as a
+// cosine and sine pair so that −179° and 179° are neighbours. The
+// fundamental contributes its phase only (its relative magnitude is 1);
+// the others are (|I_h|/|I_1|)·(cos φ_h, sin φ_h), so a vanishing harmonic
+// with a meaningless phase sits near 0. No level: the baselines see the
+// shape of the current, not its size.
 func harmonicVector(f *nilm.Features) []float64 {
-	var x []float64
-	for h := 1; h <= nilm.MaxHarmonic; h += 2 {
+	i1 := f.Harmonics[1].RMS
+	s, c := math.Sincos(f.Harmonics[1].Phase)
+	x := []float64{c, s}
+	for h := 3; h <= nilm.MaxHarmonic; h += 2 {
+		r := 0.0
+		if i1 > 0 {
+			r = f.Harmonics[h].RMS / i1
+		}
 		s, c := math.Sincos(f.Harmonics[h].Phase)
-		x = append(x, f.Harmonics[h].RMS, c, s)
+		x = append(x, r*c, r*s)
 	}
 	return x
 }
 
-// zscore holds per-feature standardisation fitted on training rows.
-type zscore struct{ mean, sd []float64 }
-
-func fitZ(rows [][]float64) zscore {
-	p := len(rows[0])
-	z := zscore{mean: make([]float64, p), sd: make([]float64, p)}
-	for _, r := range rows {
-		for j, v := range r {
-			z.mean[j] += v
-		}
-	}
-	for j := range p {
-		z.mean[j] /= float64(len(rows))
-	}
-	for _, r := range rows {
-		for j, v := range r {
-			z.sd[j] += (v - z.mean[j]) * (v - z.mean[j])
-		}
-	}
-	for j := range p {
-		z.sd[j] = max(math.Sqrt(z.sd[j]/float64(len(rows))), 1e-12)
-	}
-	return z
-}
-
-func (z zscore) apply(x []float64) []float64 {
-	out := make([]float64, len(x))
-	for j, v := range x {
-		out[j] = (v - z.mean[j]) / z.sd[j]
-	}
-	return out
-}
-
 // OneNN is the first baseline: the nearest training event by Euclidean
-// distance over z-scored odd-harmonic magnitudes and phases.
+// distance over harmonicVector.
 type OneNN struct {
-	z      zscore
 	rows   [][]float64
 	labels []string
 }
@@ -91,21 +41,16 @@ type OneNN struct {
 func (o *OneNN) Name() string { return "1-nn harmonics" }
 
 func (o *OneNN) Fit(train []Item) error {
-	raw := make([][]float64, len(train))
-	for i := range train {
-		raw[i] = harmonicVector(&train[i].Features)
-	}
-	o.z = fitZ(raw)
 	o.rows, o.labels = o.rows[:0], o.labels[:0]
 	for i := range train {
-		o.rows = append(o.rows, o.z.apply(raw[i]))
+		o.rows = append(o.rows, harmonicVector(&train[i].Features))
 		o.labels = append(o.labels, train[i].Sample.Label)
 	}
 	return nil
 }
 
 func (o *OneNN) Predict(it *Item) string {
-	x := o.z.apply(harmonicVector(&it.Features))
+	x := harmonicVector(&it.Features)
 	best, bestD := 0, math.Inf(1)
 	for i, r := range o.rows {
 		var d float64
@@ -119,11 +64,11 @@ func (o *OneNN) Predict(it *Item) string {
 	return o.labels[best]
 }
 
-// Pooled is the second baseline: nearest class centroid by Mahalanobis
-// distance with one covariance pooled over all classes, on the same feature
-// vector as the tree (z-scored), with a small ridge so it inverts.
+// Pooled is the second baseline: the nearest appliance centroid by
+// Mahalanobis distance with one covariance pooled over all appliances, on
+// the same harmonicVector as OneNN. A ridge of 10⁻⁶ of the mean variance
+// keeps the covariance invertible.
 type Pooled struct {
-	z       zscore
 	labels  []string
 	centers [][]float64
 	prec    *mat.SymDense
@@ -132,11 +77,6 @@ type Pooled struct {
 func (p *Pooled) Name() string { return "pooled mahalanobis" }
 
 func (p *Pooled) Fit(train []Item) error {
-	raw := make([][]float64, len(train))
-	for i := range train {
-		raw[i] = train[i].Sample.X[:]
-	}
-	p.z = fitZ(raw)
 	byLabel := map[string][][]float64{}
 	p.labels = p.labels[:0]
 	for i := range train {
@@ -144,11 +84,12 @@ func (p *Pooled) Fit(train []Item) error {
 		if _, ok := byLabel[l]; !ok {
 			p.labels = append(p.labels, l)
 		}
-		byLabel[l] = append(byLabel[l], p.z.apply(raw[i]))
+		byLabel[l] = append(byLabel[l], harmonicVector(&train[i].Features))
 	}
-	dim := len(raw[0])
+	dim := len(byLabel[p.labels[0]][0])
 	cov := mat.NewSymDense(dim, nil)
 	p.centers = p.centers[:0]
+	dof := float64(len(train) - len(p.labels))
 	for _, l := range p.labels {
 		rows := byLabel[l]
 		c := make([]float64, dim)
@@ -161,13 +102,17 @@ func (p *Pooled) Fit(train []Item) error {
 		for _, r := range rows {
 			for a := range dim {
 				for b := a; b < dim; b++ {
-					cov.SetSym(a, b, cov.At(a, b)+(r[a]-c[a])*(r[b]-c[b])/float64(len(train)-len(p.labels)))
+					cov.SetSym(a, b, cov.At(a, b)+(r[a]-c[a])*(r[b]-c[b])/dof)
 				}
 			}
 		}
 	}
+	var trace float64
 	for a := range dim {
-		cov.SetSym(a, a, cov.At(a, a)+1e-3)
+		trace += cov.At(a, a)
+	}
+	for a := range dim {
+		cov.SetSym(a, a, cov.At(a, a)+1e-6*trace/float64(dim))
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(cov) {
@@ -178,7 +123,7 @@ func (p *Pooled) Fit(train []Item) error {
 }
 
 func (p *Pooled) Predict(it *Item) string {
-	x := p.z.apply(it.Sample.X[:])
+	x := harmonicVector(&it.Features)
 	best, bestD := 0, math.Inf(1)
 	d := mat.NewVecDense(len(x), nil)
 	for k, c := range p.centers {

@@ -37,26 +37,53 @@ type Report struct {
 	Rejecting Scores `json:"tree_with_rejection"`
 	// OpenSet is, per appliance left out of training, the fraction of its
 	// events the tree calls unknown.
-	OpenSet      map[string]float64  `json:"open_set_rejection,omitempty"`
-	Mixed        MixedResult         `json:"mixed"`
-	LibraryBytes int                 `json:"library_bytes"` // signed, trained on every event
-	NodeFeatures map[string][]string `json:"node_features"` // chosen on every event
+	OpenSet      map[string]float64 `json:"open_set_rejection,omitempty"`
+	Mixed        MixedResult        `json:"mixed"`
+	LibraryBytes int                `json:"library_bytes"` // signed, trained on every event
+	Nodes        []NodeSummary      `json:"nodes"`         // of that library
+}
+
+// NodeSummary describes one physics node of a trained library.
+type NodeSummary struct {
+	Node       string   `json:"node"`
+	View       string   `json:"view"` // nilm.ViewName of its features
+	Features   []string `json:"features"`
+	Dims       int      `json:"dims"` // discriminant directions
+	Prototypes int      `json:"prototypes"`
 }
 
 // Run evaluates on the dataset.
 func Run(ctx context.Context, ds *plaid.Dataset, name string, cfg Config) (*Report, error) {
-	if cfg.Folds == 0 {
-		cfg.Folds = 5
-	}
 	items, err := Items(ds)
 	if err != nil {
 		return nil, err
 	}
+	return run(ctx, items, name, cfg)
+}
+
+func run(ctx context.Context, items []Item, name string, cfg Config) (*Report, error) {
+	if cfg.Folds == 0 {
+		cfg.Folds = 5
+	}
 	labels := labelsOf(items)
 	folds := StratifiedFolds(labels, cfg.Folds, cfg.Seed)
 	rep := &Report{Dataset: name, Events: len(items), Folds: cfg.Folds, Seed: cfg.Seed}
-	tree := &Tree{Config: cfg.Train, Closed: true}
-	for _, m := range []Method{tree, &OneNN{}, &Pooled{}} {
+	// One tree per fold serves the closed-set and the rejecting scores and
+	// the mixed loads, which use the same folds.
+	trees, err := foldTrees(items, folds, cfg.Folds, cfg.Train)
+	if err != nil {
+		return nil, err
+	}
+	nearest, answer := make([]string, len(items)), make([]string, len(items))
+	for i := range items {
+		r := trees[folds[i]].ClassifyVector(&items[i].Sample.X, items[i].Sample.State)
+		nearest[i], answer[i] = r.Nearest, r.Label
+		if r.Nearest == "" {
+			nearest[i] = nilm.Unknown
+		}
+	}
+	rep.Methods = append(rep.Methods, Score("tree", labels, nearest))
+	for _, m := range []Method{&OneNN{}, &Pooled{}} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -66,11 +93,7 @@ func Run(ctx context.Context, ds *plaid.Dataset, name string, cfg Config) (*Repo
 		}
 		rep.Methods = append(rep.Methods, Score(m.Name(), labels, pred))
 	}
-	pred, err := CrossValidate(items, &Tree{Config: cfg.Train}, folds, cfg.Folds)
-	if err != nil {
-		return nil, err
-	}
-	rep.Rejecting = Score("tree, unknown rejection", labels, pred)
+	rep.Rejecting = Score("tree, unknown rejection", labels, answer)
 	if !cfg.NoOpen {
 		if rep.OpenSet, err = OpenSet(items, cfg.Train); err != nil {
 			return nil, err
@@ -81,7 +104,7 @@ func Run(ctx context.Context, ds *plaid.Dataset, name string, cfg Config) (*Repo
 	}
 	mc := cfg.Mixed
 	mc.Seed, mc.Folds, mc.Train = cfg.Seed, cfg.Folds, cfg.Train
-	if rep.Mixed, err = Mixed(items, mc); err != nil {
+	if rep.Mixed, err = mixed(items, folds, trees, mc); err != nil {
 		return nil, err
 	}
 	all := make([]nilm.Sample, len(items))
@@ -102,13 +125,16 @@ func Run(ctx context.Context, ds *plaid.Dataset, name string, cfg Config) (*Repo
 		return nil, err
 	}
 	rep.LibraryBytes = len(lib)
-	rep.NodeFeatures = map[string][]string{}
 	for nd := range nilm.NumNodes {
-		var names []string
-		for _, f := range c.NodeFeatures(nd) {
-			names = append(names, nilm.FeatureName(f))
+		feats := c.NodeFeatures(nd)
+		ns := NodeSummary{Node: nd.String(), View: nilm.ViewName(feats), Dims: c.NodeDims(nd), Prototypes: c.Prototypes(nd)}
+		for _, f := range feats {
+			ns.Features = append(ns.Features, nilm.FeatureName(f))
 		}
-		rep.NodeFeatures[nd.String()] = names
+		if len(feats) == 0 {
+			ns.View = "empty"
+		}
+		rep.Nodes = append(rep.Nodes, ns)
 	}
 	return rep, nil
 }
@@ -157,8 +183,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	m := r.Mixed
 	fmt.Fprintf(&b, "\nmixed loads: %d scenarios of 2–4 appliances, %d on/off events (%d mode changes not scored, %d event cycles below 2× the minimum step left out)\n",
 		m.Scenarios, m.Events, m.Modes, m.Excluded)
-	fmt.Fprintf(&b, "  detected %d, correct %d: accuracy %.1f%%; extra detections %d; mean energy error per appliance %.1f%%\n",
-		m.Detected, m.Correct, 100*m.Accuracy, m.Extra, 100*m.EnergyError)
+	fmt.Fprintf(&b, "  detected %d, correct %d: accuracy %.1f%% (nearest appliance, before the unknown threshold: %.1f%%); extra detections %d; mean energy error per appliance %.1f%%\n",
+		m.Detected, m.Correct, 100*m.Accuracy, 100*m.AccuracyNearest, m.Extra, 100*m.EnergyError)
 	if len(m.Mistakes) > 0 {
 		keys := make([]string, 0, len(m.Mistakes))
 		for k := range m.Mistakes {
@@ -185,8 +211,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(&b, "\nlibrary trained on all events: %d bytes signed\n", r.LibraryBytes)
-	for nd := range nilm.NumNodes {
-		fmt.Fprintf(&b, "  %-22s %s\n", nd.String(), strings.Join(r.NodeFeatures[nd.String()], ", "))
+	for _, n := range r.Nodes {
+		fmt.Fprintf(&b, "  %-22s view %-12s %2d features → %2d discriminant directions, %2d prototypes\n", n.Node, n.View, len(n.Features), n.Dims, n.Prototypes)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

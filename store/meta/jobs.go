@@ -34,8 +34,10 @@ type Job struct {
 	DueAt      time.Time // Config.Now if zero
 	LeaseUntil time.Time
 	Result     string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Progress is what a running job last reported ("blocks 120/500").
+	Progress  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CreateJob queues j and returns its id.
@@ -61,14 +63,14 @@ func (d *DB) CreateJob(ctx context.Context, j Job) (int64, error) {
 	return id, d.classify(err, "job "+j.Kind)
 }
 
-const jobColumns = `id, kind, meter_id, params, state, attempts, due_at, lease_until, result, created_at, updated_at`
+const jobColumns = `id, kind, meter_id, params, state, attempts, due_at, lease_until, result, progress, created_at, updated_at`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var meter, lease sql.NullInt64
 	var params, state string
 	var due, created, updated int64
-	err := row.Scan(&j.ID, &j.Kind, &meter, &params, &state, &j.Attempts, &due, &lease, &j.Result, &created, &updated)
+	err := row.Scan(&j.ID, &j.Kind, &meter, &params, &state, &j.Attempts, &due, &lease, &j.Result, &j.Progress, &created, &updated)
 	j.Meter, j.Params, j.State = store.MeterID(meter.Int64), json.RawMessage(params), JobState(state)
 	j.DueAt, j.LeaseUntil, j.CreatedAt, j.UpdatedAt = msTime(due), nullMs(lease), msTime(created), msTime(updated)
 	return j, err
@@ -85,6 +87,33 @@ func (d *DB) ClaimJob(ctx context.Context, lease time.Duration) (Job, error) {
 		RETURNING `+jobColumns,
 		string(JobRunning), now.Add(lease).UnixMilli(), now.UnixMilli(), string(JobQueued)))
 	return j, d.classify(err, "claim job")
+}
+
+// StartJob marks job id running until now+lease: a worker that got the job
+// from elsewhere than ClaimJob (the bus work queue) takes it this way. A
+// queued job starts; a running one whose lease ran out is taken over; a
+// job running under a live lease, done or failed is not started
+// (ErrNotFound), so a job delivered twice runs once.
+func (d *DB) StartJob(ctx context.Context, id int64, lease time.Duration) (Job, error) {
+	now := d.now()
+	j, err := scanJob(d.db.QueryRowContext(ctx, `UPDATE jobs SET state = $1, attempts = attempts + 1, lease_until = $2, updated_at = $3
+		WHERE id = $4 AND (state = $5 OR (state = $1 AND lease_until < $3)) RETURNING `+jobColumns,
+		string(JobRunning), now.Add(lease).UnixMilli(), now.UnixMilli(), id, string(JobQueued)))
+	return j, d.classify(err, fmt.Sprintf("start job %d", id))
+}
+
+// JobProgress records the progress of running job id and extends its lease
+// to now+lease (0 keeps the lease).
+func (d *DB) JobProgress(ctx context.Context, id int64, progress string, lease time.Duration) error {
+	now := d.now()
+	var until int64
+	if lease > 0 {
+		until = now.Add(lease).UnixMilli()
+	}
+	res, err := d.db.ExecContext(ctx, `UPDATE jobs SET progress = $1, updated_at = $2,
+		lease_until = CASE WHEN $3 > 0 THEN $3 ELSE lease_until END WHERE id = $4 AND state = $5`,
+		progress, now.UnixMilli(), until, id, string(JobRunning))
+	return d.affected(res, err, fmt.Sprintf("running job %d", id))
 }
 
 // FinishJob records the outcome of running job id: done or failed.
@@ -105,6 +134,7 @@ func (d *DB) Job(ctx context.Context, id int64) (Job, error) {
 
 // JobFilter selects jobs; zero fields select everything.
 type JobFilter struct {
+	Kind  string
 	State JobState
 	Meter store.MeterID
 	Limit int // 0: no limit
@@ -112,10 +142,10 @@ type JobFilter struct {
 
 // Jobs returns the jobs f selects, newest first.
 func (d *DB) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
-	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR meter_id = $2) ORDER BY id DESC`
-	args := []any{string(f.State), int64(f.Meter)}
+	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR meter_id = $2) AND ($3 = '' OR kind = $3) ORDER BY id DESC`
+	args := []any{string(f.State), int64(f.Meter), f.Kind}
 	if f.Limit > 0 {
-		q += ` LIMIT $3`
+		q += ` LIMIT $4`
 		args = append(args, f.Limit)
 	}
 	rows, err := d.db.QueryContext(ctx, q, args...)

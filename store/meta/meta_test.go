@@ -410,6 +410,49 @@ func TestJobs(t *testing.T) {
 	}
 }
 
+func TestStartJobAndProgress(t *testing.T) {
+	ctx := context.Background()
+	d, clk := openTest(t)
+	id := id64(d.CreateJob(ctx, Job{Kind: "firmware"}))
+	other := id64(d.CreateJob(ctx, Job{Kind: "read"}))
+	j, err := d.StartJob(ctx, id, time.Minute)
+	if err != nil || j.State != JobRunning || j.Attempts != 1 || !j.LeaseUntil.Equal(clk.Now().Add(time.Minute)) {
+		t.Fatalf("started %+v (%v)", j, err)
+	}
+	if _, err := d.StartJob(ctx, id, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Errorf("starting a job running under a live lease: %v, want ErrNotFound", err)
+	}
+	clk.advance(30 * time.Second)
+	if err := d.JobProgress(ctx, id, "wave 1 of 3", 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := d.Job(ctx, id); got.Progress != "wave 1 of 3" || !got.LeaseUntil.Equal(clk.Now().Add(5*time.Minute)) {
+		t.Errorf("after progress %+v", got)
+	}
+	if err := d.JobProgress(ctx, id, "wave 2 of 3", 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := d.Job(ctx, id); got.Progress != "wave 2 of 3" || !got.LeaseUntil.Equal(clk.Now().Add(5*time.Minute)) {
+		t.Errorf("progress without lease moved the lease: %+v", got)
+	}
+	if err := d.JobProgress(ctx, other, "x", 0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("progress of a queued job: %v, want ErrNotFound", err)
+	}
+	clk.advance(6 * time.Minute)
+	if j, err := d.StartJob(ctx, id, time.Minute); err != nil || j.Attempts != 2 {
+		t.Errorf("taking over after the lease ran out: %+v, %v", j, err)
+	}
+	if err := d.FinishJob(ctx, id, JobDone, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.StartJob(ctx, id, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Errorf("starting a finished job: %v, want ErrNotFound", err)
+	}
+	if fw, _ := d.Jobs(ctx, JobFilter{Kind: "firmware"}); len(fw) != 1 || fw[0].ID != id || fw[0].Progress != "wave 2 of 3" {
+		t.Errorf("firmware jobs %+v", fw)
+	}
+}
+
 func TestJobsClaimedOnce(t *testing.T) {
 	ctx := context.Background()
 	d, _ := openTest(t)

@@ -18,6 +18,7 @@ type migration struct {
 // migrations, in order; append, never edit a released one.
 var migrations = []migration{
 	{1, "meters, keys, tariffs, bills, alarms, jobs, users, tokens, audit", schemaV1},
+	{2, "job progress", schemaV2},
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -107,3 +107,9 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_at ON audit (at, id);
 `
+
+// schemaV2 gives a job its progress: a short text the running job updates
+// ("blocks 120/500", "wave 2 of 5").
+const schemaV2 = `
+ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '';
+`

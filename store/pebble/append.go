@@ -55,7 +55,7 @@ func (d *DB) Append(ctx context.Context, batch []store.Reading) (store.AppendRes
 		d.gate.RUnlock()
 		return res, err
 	}
-	res, err := d.head.apply(rows, d.loadBlock, &sc.apply)
+	res, err := d.head.apply(rows, d, &sc.apply)
 	if err != nil {
 		d.mu.Unlock()
 		d.gate.RUnlock()

@@ -170,8 +170,8 @@ type cpuMeter struct {
 	at, spent time.Duration
 }
 
-func (c *cpuMeter) start() { c.at = bench.ProcessCPU() }
-func (c *cpuMeter) stop()  { c.spent += bench.ProcessCPU() - c.at }
+func (c *cpuMeter) start() { c.at = bench.CPUTime() }
+func (c *cpuMeter) stop()  { c.spent += bench.CPUTime() - c.at }
 
 // report adds readings/cpu-s: readings per second of CPU the whole
 // process (Pebble's compactions included) spent in the timed sections.

@@ -110,7 +110,7 @@ func (d *DB) replay(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, errors.Join(fmt.Errorf("write-ahead record %d: %w", seq, err), it.Close())
 		}
-		if _, err = d.head.apply(rows, d.loadBlock, &sc); err != nil {
+		if _, err = d.head.apply(rows, d, &sc); err != nil {
 			return total, errors.Join(fmt.Errorf("write-ahead record %d: %w", seq, err), it.Close())
 		}
 		d.seq = seq
@@ -119,8 +119,8 @@ func (d *DB) replay(ctx context.Context) (int, error) {
 	return total, it.Close()
 }
 
-// loadBlock decodes the stored block id; no samples if there is none.
-func (d *DB) loadBlock(id blockID, dst []sample) ([]sample, error) {
+// load decodes the stored block id (blockSource).
+func (d *DB) load(id blockID, dst []sample) ([]sample, error) {
 	v, closer, err := d.kv.Get(appendBlockKey(nil, id))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return dst, nil
@@ -134,6 +134,24 @@ func (d *DB) loadBlock(id blockID, dst []sample) ([]sample, error) {
 		return dst, fmt.Errorf("block meter %d %s day %d: %w", id.meter, id.channel, id.day, err)
 	}
 	return s, nil
+}
+
+// latestDay finds the latest stored day of s (blockSource).
+func (d *DB) latestDay(s series) (uint32, bool, error) {
+	lower := appendSeriesPrefix(nil, prefixBlock, s)
+	upper := append(appendSeriesPrefix(nil, prefixBlock, s), 0xff, 0xff, 0xff, 0xff, 0xff)
+	it, err := d.kv.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return 0, false, err
+	}
+	if !it.Last() {
+		return 0, false, joinClose(nil, it)
+	}
+	id, ok := parseBlockKey(it.Key())
+	if !ok {
+		return 0, false, joinClose(fmt.Errorf("block key %x: %w", it.Key(), store.ErrCorrupt), it)
+	}
+	return id.day, true, it.Close()
 }
 
 // Close flushes the head and closes the database. Later calls return nil.

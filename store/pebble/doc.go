@@ -26,7 +26,8 @@
 // Memory: the head holds each open block decoded, 24 bytes a reading: a
 // day of 10 000 meters × 4 channels is 92 MB at 15 minutes and 1.4 GB at
 // 1 minute, which bounds the fleet one process serves at 1-minute
-// resolution (beyond it, ClickHouse).
+// resolution (beyond it, ClickHouse). Options.HeadReadings caps what stays
+// after a flush, for loads that touch many days at once (backfills).
 //
 // Concurrency: all methods are safe for concurrent use. Appends merge one
 // at a time but wait for the disk together, so concurrent small appends

@@ -57,12 +57,21 @@ func (d *DB) flushLocked() error {
 		return fmt.Errorf("flush: %w", err)
 	}
 	d.log.Debug("flushed", "blocks", len(blocks), "readings", h.appended, "conflicts", len(h.conflicts))
-	h.each(func(_ blockID, ob *openBlock) { ob.dirty = false })
+	for _, mb := range h.meters {
+		for i := range mb.blocks {
+			if b := &mb.blocks[i]; b.dirty {
+				if len(b.samples) > 0 {
+					mb.noteStored(b.channel, b.day)
+				}
+				b.dirty = false
+			}
+		}
+	}
 	clear(h.conflicts)
 	h.appended, h.dirty = 0, 0
 	h.evict(h.gen)
 	h.gen++
-	if h.readings > 4*d.opts.FlushReadings {
+	if h.readings > d.opts.HeadReadings {
 		h.evict(h.gen)
 	}
 	return nil

@@ -27,9 +27,41 @@ type head struct {
 }
 
 // meterBlocks are one meter's blocks in the head, sorted by channel and
-// day, stored by value so that finding one reads a cache line or two.
+// day, stored by value so that finding one reads a cache line or two, and
+// what the head knows of the meter's stored blocks.
 type meterBlocks struct {
 	blocks []openBlock
+	stored []storedMark
+}
+
+// storedMark is the latest day of a channel stored in Pebble, once the head
+// knows it: a block for a later day need not be looked for, which spares
+// the Get of a block that does not exist each time a day begins.
+type storedMark struct {
+	channel store.Channel
+	day     uint32
+	any     bool // false: no block of the channel is stored
+}
+
+// mark returns the stored mark of c, if known.
+func (mb *meterBlocks) mark(c store.Channel) (*storedMark, bool) {
+	for i := range mb.stored {
+		if mb.stored[i].channel == c {
+			return &mb.stored[i], true
+		}
+	}
+	return nil, false
+}
+
+// noteStored records that the block of c for day is stored.
+func (mb *meterBlocks) noteStored(c store.Channel, day uint32) {
+	if m, ok := mb.mark(c); ok {
+		if !m.any || day > m.day {
+			m.day, m.any = day, true
+		}
+		return
+	}
+	mb.stored = append(mb.stored, storedMark{channel: c, day: day, any: true})
 }
 
 type openBlock struct {
@@ -74,9 +106,14 @@ func newHead() head {
 // day of 15-minute readings without growing.
 const minBlockCap = 96
 
-// loader fetches a block that is not in the head, appending its samples
-// to dst; it appends nothing for a block that does not exist.
-type loader func(id blockID, dst []sample) ([]sample, error)
+// blockSource reads what Pebble holds for the head.
+type blockSource interface {
+	// load appends the samples of stored block id to dst; nothing if
+	// there is no such block.
+	load(id blockID, dst []sample) ([]sample, error)
+	// latestDay returns the latest day of s stored; ok is false if none.
+	latestDay(s series) (day uint32, ok bool, err error)
+}
 
 // group is the run of a sorted batch that falls into one block:
 // mb.blocks[index].
@@ -115,7 +152,7 @@ type applyScratch struct {
 // A group's index stays valid across that pass: a meter's groups come in
 // the order of its blocks, so a block inserted for a later group goes after
 // those of the earlier ones.
-func (h *head) apply(rows []store.Reading, load loader, sc *applyScratch) (store.AppendResult, error) {
+func (h *head) apply(rows []store.Reading, src blockSource, sc *applyScratch) (store.AppendResult, error) {
 	var res store.AppendResult
 	sc.undos = sc.undos[:0]
 	var mb *meterBlocks
@@ -124,14 +161,14 @@ func (h *head) apply(rows []store.Reading, load loader, sc *applyScratch) (store
 		if i == 0 || rows[i-1].Meter != rows[i].Meter {
 			mb = h.meter(rows[i].Meter)
 		}
-		k, err := h.prepare(mb, rows[i:j], load)
+		k, err := h.prepare(mb, rows[i:j], src)
 		if err != nil {
 			h.takeBack(sc.undos)
 			return store.AppendResult{}, err
 		}
 		b := &mb.blocks[k]
 		if !appendable(b, rows[i:j]) {
-			if err := h.mergeRest(rows, i, load, sc, &res); err != nil {
+			if err := h.mergeRest(rows, i, src, sc, &res); err != nil {
 				h.takeBack(sc.undos)
 				return store.AppendResult{}, err
 			}
@@ -160,10 +197,10 @@ func groupEnd(rows []store.Reading, i int) int {
 
 // prepare makes sure the block of rows (one group) is in mb and has room
 // for them, and returns its index.
-func (h *head) prepare(mb *meterBlocks, rows []store.Reading, load loader) (int, error) {
+func (h *head) prepare(mb *meterBlocks, rows []store.Reading, src blockSource) (int, error) {
 	r := rows[0]
 	day := dayOf(r.Time)
-	k, err := h.ensure(mb, blockID{series{r.Meter, r.Channel}, day}, load)
+	k, err := h.ensure(mb, blockID{series{r.Meter, r.Channel}, day}, src)
 	if err != nil {
 		return 0, err
 	}
@@ -175,7 +212,7 @@ func (h *head) prepare(mb *meterBlocks, rows []store.Reading, load loader) (int,
 }
 
 // mergeRest prepares every group of rows from i, then merges them.
-func (h *head) mergeRest(rows []store.Reading, i int, load loader, sc *applyScratch, res *store.AppendResult) error {
+func (h *head) mergeRest(rows []store.Reading, i int, src blockSource, sc *applyScratch, res *store.AppendResult) error {
 	sc.groups = sc.groups[:0]
 	var mb *meterBlocks
 	for start := i; i < len(rows); {
@@ -183,7 +220,7 @@ func (h *head) mergeRest(rows []store.Reading, i int, load loader, sc *applyScra
 		if i == start || rows[i-1].Meter != rows[i].Meter {
 			mb = h.meter(rows[i].Meter)
 		}
-		k, err := h.prepare(mb, rows[i:j], load)
+		k, err := h.prepare(mb, rows[i:j], src)
 		if err != nil {
 			return err
 		}
@@ -268,7 +305,7 @@ func (h *head) meter(m store.MeterID) *meterBlocks {
 
 // ensure loads block id into the head if it is not there and returns its
 // index in mb.blocks.
-func (h *head) ensure(mb *meterBlocks, id blockID, load loader) (int, error) {
+func (h *head) ensure(mb *meterBlocks, id blockID, src blockSource) (int, error) {
 	i, ok := mb.find(id.channel, id.day)
 	if ok {
 		return i, nil
@@ -278,9 +315,21 @@ func (h *head) ensure(mb *meterBlocks, id blockID, load loader) (int, error) {
 	if i > 0 && mb.blocks[i-1].channel == id.channel {
 		hint = max(hint, len(mb.blocks[i-1].samples))
 	}
-	s, err := load(id, make([]sample, 0, hint))
-	if err != nil {
-		return 0, err
+	s := make([]sample, 0, hint)
+	m, known := mb.mark(id.channel)
+	if !known {
+		day, ok, err := src.latestDay(id.series)
+		if err != nil {
+			return 0, err
+		}
+		mb.stored = append(mb.stored, storedMark{channel: id.channel, day: day, any: ok})
+		m = &mb.stored[len(mb.stored)-1]
+	}
+	if m.any && id.day <= m.day {
+		var err error
+		if s, err = src.load(id, s); err != nil {
+			return 0, err
+		}
 	}
 	b := openBlock{channel: id.channel, day: id.day, samples: s, gen: h.gen}
 	if len(s) > 0 {
@@ -337,8 +386,8 @@ func (h *head) evict(gen uint64) {
 			}
 		}
 		clear(mb.blocks[len(kept):]) // drop the evicted samples
-		if len(kept) > 0 {
-			mb.blocks = kept
+		mb.blocks = kept
+		if len(kept) > 0 || len(mb.stored) > 0 {
 			meters[m] = mb
 		}
 	}

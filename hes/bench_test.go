@@ -1,0 +1,5 @@
+package hes
+
+import "testing"
+
+func BenchmarkReadScenario(b *testing.B) { BenchmarkReads(b) }

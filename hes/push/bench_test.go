@@ -1,0 +1,5 @@
+package push
+
+import "testing"
+
+func BenchmarkPushScenario(b *testing.B) { BenchmarkPush(b) }

@@ -1,0 +1,5 @@
+package device
+
+import "testing"
+
+func BenchmarkFleetStep(b *testing.B) { BenchmarkFleet(b) }

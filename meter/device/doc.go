@@ -1,0 +1,17 @@
+// Package device runs one software meter as a DLMS/COSEM server: the
+// metrology driver (meter/feed, waveform samples or a load model), the
+// management core (meter), its journal and invocation counters in a state
+// directory, its object tree (meter/objects) and a dlms.Server with the
+// three associations of ARCHITECTURE §4. It is what `amigo meter` runs.
+//
+// Time: the meter's true time starts at the host clock's (or where a
+// restored meter left off, if later) and runs Speed times faster. Every
+// Tick the device feeds the metrology core and steps the meter up to now,
+// stopping exactly at each duty the meter announces (Meter.Next) so
+// tariff switches and profile entries are exact at any speed. Refused
+// associations and replayed APDUs the server counts become events in the
+// meter's communication log.
+//
+// Like meter/feed it sits on the hardware side of the legal separation:
+// no management-core package imports it.
+package device
