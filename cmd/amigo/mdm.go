@@ -241,15 +241,14 @@ func newMDMExportCmd() *cobra.Command {
 				}
 			}
 			w := cmd.OutOrStdout()
-			if out != "" {
-				file, err := os.Create(out)
-				if err != nil {
-					return err
-				}
-				defer file.Close()
-				w = file
+			if out == "" {
+				return write(w, series, d)
 			}
-			return write(w, series, d)
+			file, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			return errors.Join(write(file, series, d), file.Close())
 		},
 	}
 	sel.addFlags(cmd, "export", true)
