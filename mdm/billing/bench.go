@@ -34,6 +34,14 @@ const benchTariff = `{"zone": "Asia/Shanghai",
  "standing": {"per_day": "0.10"},
  "demand": {"per_kw": "2", "window_minutes": 15, "periods": ["peak"]}}`
 
+// benchRegisterTariff bills a four-period TOU meter's own registers
+// (frozen at 00:00 on the 1st) on the same ladder.
+const benchRegisterTariff = `{"zone": "Asia/Shanghai",
+ "periods": [{"name": "sharp", "price": "0.90"}, {"name": "peak", "price": "0.60"}, {"name": "flat", "price": "0.50"}, {"name": "valley", "price": "0.30"}],
+ "registers": {"1.0.1.8.1.255": "sharp", "1.0.1.8.2.255": "peak", "1.0.1.8.3.255": "flat", "1.0.1.8.4.255": "valley"},
+ "ladder": [{"up_to_kwh": 230}, {"up_to_kwh": 400, "adder": "0.05"}, {"adder": "0.30"}],
+ "standing": {"per_day": "0.10"}}`
+
 // BenchConfig sizes the billing benchmarks.
 type BenchConfig struct {
 	// Meters billed from the store per iteration; 2000 if zero. A month of
@@ -43,9 +51,12 @@ type BenchConfig struct {
 	Interval time.Duration
 	// Stored is how many meters the store-and-persist benchmark bills into
 	// SQLite per iteration; 200 if zero.
-	Stored   int
-	Dir      string    // where the databases go; a temporary directory if empty
-	Progress io.Writer // progress of loading the store; nil: none
+	Stored int
+	// RegisterMeters are billed from their monthly TOU registers per
+	// iteration; 100 000 if zero.
+	RegisterMeters int
+	Dir            string    // where the databases go; a temporary directory if empty
+	Progress       io.Writer // progress of loading the store; nil: none
 }
 
 func (c *BenchConfig) defaults() {
@@ -58,6 +69,9 @@ func (c *BenchConfig) defaults() {
 	if c.Stored == 0 {
 		c.Stored = 200
 	}
+	if c.RegisterMeters == 0 {
+		c.RegisterMeters = 100_000
+	}
 	c.Stored = min(c.Stored, c.Meters)
 }
 
@@ -66,8 +80,10 @@ func benchCycle(t *tariff.Tariff) (time.Time, time.Time) {
 	return t.Cycle(time.Date(2024, 3, 15, 0, 0, 0, 0, t.Location()))
 }
 
-func mustTariff() *tariff.Tariff {
-	t, err := tariff.Parse([]byte(benchTariff))
+func mustTariff() *tariff.Tariff { return mustParse(benchTariff) }
+
+func mustParse(def string) *tariff.Tariff {
+	t, err := tariff.Parse([]byte(def))
 	if err != nil {
 		panic(err) // the constant above is wrong
 	}
@@ -282,6 +298,71 @@ func StoreBenchmark(cfg BenchConfig) func(*testing.B) {
 		b.ReportMetric(rate, "bills/s")
 		reportPerCPU(b, float64(b.N)*float64(cfg.Meters), cpu, "bills/cpu-s")
 		b.ReportMetric(float64(cfg.Meters), "meters")
+		b.ReportMetric(1e6/rate, "s/1M-meters")
+	}
+}
+
+// RegistersBenchmark measures billing from monthly TOU registers: each
+// meter's four registers (1.0.1.8.1–4.255) are stored at the start and
+// end of the month (the meter's billing freeze), and each iteration bills
+// cfg.RegisterMeters meters from them on GOMAXPROCS workers. It reports
+// bills/s, bills/cpu-s, the meters and the seconds a million would take.
+func RegistersBenchmark(cfg BenchConfig) func(*testing.B) {
+	cfg.defaults()
+	return func(b *testing.B) {
+		t := mustParse(benchRegisterTariff)
+		from, to := benchCycle(t)
+		dir := cfg.Dir
+		if dir == "" {
+			dir = b.TempDir()
+		}
+		dir, err := os.MkdirTemp(dir, "registers")
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Two readings per meter-channel are two sparse day blocks: keep the
+		// head small (each open block costs far more than its readings).
+		db, err := pebble.Open(b.Context(), filepath.Join(dir, "readings"), pebble.Options{NoSync: true, FlushReadings: 300_000, HeadReadings: 300_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			db.Close()
+			os.RemoveAll(dir)
+		})
+		var batch []store.Reading
+		for m := 1; m <= cfg.RegisterMeters; m++ {
+			h := newHousehold(store.MeterID(m))
+			for _, r := range t.Registers() {
+				start := int64(mix(uint64(m)<<8|uint64(r.Channel[4])) % 10_000_000)
+				month := h.scale * 744 * int64(1+r.Channel[4]) / 28 // the four: ≈ 75…450 kWh
+				batch = append(batch,
+					store.Reading{Meter: store.MeterID(m), Channel: r.Channel, Time: from.UnixMilli(), Value: start},
+					store.Reading{Meter: store.MeterID(m), Channel: r.Channel, Time: to.UnixMilli(), Value: start + month})
+			}
+			if len(batch) >= 300_000 || m == cfg.RegisterMeters {
+				if _, err := db.Append(b.Context(), batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+		bl, err := NewBiller(Config{Readings: db, Records: noRecords{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var cpu time.Duration
+		for b.Loop() {
+			start := bench.CPUTime()
+			if err := billAll(b.Context(), bl, t, cfg.RegisterMeters); err != nil {
+				b.Fatal(err)
+			}
+			cpu += bench.CPUTime() - start
+		}
+		rate := float64(b.N) * float64(cfg.RegisterMeters) / b.Elapsed().Seconds()
+		b.ReportMetric(rate, "bills/s")
+		reportPerCPU(b, float64(b.N)*float64(cfg.RegisterMeters), cpu, "bills/cpu-s")
+		b.ReportMetric(float64(cfg.RegisterMeters), "meters")
 		b.ReportMetric(1e6/rate, "s/1M-meters")
 	}
 }

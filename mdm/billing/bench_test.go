@@ -12,6 +12,10 @@ func BenchmarkBillingFromStore(b *testing.B) {
 	b.Run("meters=2000", StoreBenchmark(BenchConfig{Meters: 2000}))
 }
 
+func BenchmarkBillingRegisters(b *testing.B) {
+	b.Run("meters=100000", RegistersBenchmark(BenchConfig{RegisterMeters: 100_000}))
+}
+
 func BenchmarkBillingStored(b *testing.B) {
 	b.Run("meters=200", StoredBenchmark(BenchConfig{Stored: 200}))
 }

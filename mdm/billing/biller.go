@@ -71,6 +71,7 @@ type timelineKey struct {
 type meterScratch struct {
 	regs []store.Reading
 	iv   []Interval
+	m    *Meter // for the tariff and timeline it was made for
 }
 
 // NewBiller returns a Biller; Readings and Records are required.
@@ -146,24 +147,43 @@ func (b *Biller) Run(ctx context.Context, meter store.MeterID, at time.Time) (Re
 }
 
 // Compute bills meter for [from, to) under t from the readings store,
-// without storing anything.
+// without storing anything: from its time-of-use registers when the tariff
+// names them (MeasureRegisters), else from the energy register's interval
+// data (Intervals, Meter.Measure).
 func (b *Biller) Compute(ctx context.Context, t *tariff.Tariff, meter store.MeterID, from, to time.Time) (Bill, error) {
 	s, _ := b.meters.Get().(*meterScratch)
 	if s == nil {
 		s = &meterScratch{}
 	}
 	defer b.meters.Put(s)
-	var err error
 	f, e := from.UnixMilli(), to.UnixMilli()
-	s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: store.Range{From: f, To: e + 1}}, s.regs[:0])
-	if err != nil {
-		return Bill{}, err
+	r := store.Range{From: f, To: e + 1}
+	var d Determinants
+	if regs := t.Registers(); len(regs) > 0 {
+		s.regs = s.regs[:0]
+		for _, reg := range regs {
+			var err error
+			if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: reg.Channel, Range: r}, s.regs); err != nil {
+				return Bill{}, err
+			}
+		}
+		var err error
+		if d, err = MeasureRegisters(t, from, to, s.regs, s.regs); err != nil {
+			return Bill{}, err
+		}
+	} else {
+		var err error
+		if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.regs[:0]); err != nil {
+			return Bill{}, err
+		}
+		if s.iv, err = Intervals(s.regs, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
+			return Bill{}, err
+		}
+		if tl := b.timeline(t, f, e); s.m == nil || s.m.t != t || s.m.tl != tl {
+			s.m = NewMeter(t, tl)
+		}
+		d = s.m.Measure(from, to, s.iv)
 	}
-	s.iv, err = Intervals(s.regs, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0])
-	if err != nil {
-		return Bill{}, err
-	}
-	d := NewMeter(t, b.timeline(t, f, e)).Measure(from, to, s.iv)
 	bill := Bill{Meter: meter, From: from, To: to, Digits: t.MinorDigits(), Determinants: d, Lines: Price(t, d, nil)}
 	bill.Total = Total(bill.Lines)
 	return bill, nil

@@ -20,7 +20,10 @@ import (
 //	set at=T wh=N                the interval starting at T has N Wh
 //	estimate from=T to=T         readings at times in (from, to] are flagged Estimated
 //	gap from=T to=T              readings at times in (from, to) are lost
-//	bill at=T                    the bill of the cycle holding T
+//	registers at=T               time-of-use register readings at T, one a line:
+//	                             OBIS value [estimated]
+//	bill at=T                    the bill of the cycle holding T (from the
+//	                             registers when the tariff names them)
 //
 // T is a local time "2006-01-02T15:04" in the tariff's zone.
 func TestGoldenBills(t *testing.T) {
@@ -33,6 +36,7 @@ func TestGoldenBills(t *testing.T) {
 }
 
 type golden struct {
+	registers []store.Reading
 	tariff    *tariff.Tariff
 	intervals []Interval // 15-minute, contiguous
 	estimated []store.Range
@@ -92,16 +96,41 @@ func (g *golden) run(t *testing.T, td *datadriven.TestData) string {
 	case "gap":
 		g.gaps = append(g.gaps, store.Range{From: g.at(t, td, "from"), To: g.at(t, td, "to")})
 		return "ok"
+	case "registers":
+		at := g.at(t, td, "at")
+		for _, line := range strings.Split(strings.TrimSpace(td.Input), "\n") {
+			var obis string
+			var v int64
+			var flag string
+			fmt.Sscan(line, &obis, &v, &flag)
+			ch, err := store.ParseChannel(obis)
+			if err != nil {
+				t.Fatalf("%s: %v", td.Pos, err)
+			}
+			r := store.Reading{Meter: 1, Channel: ch, Time: at, Value: v}
+			if flag == "estimated" {
+				r.Quality = store.Estimated
+			}
+			g.registers = append(g.registers, r)
+		}
+		return fmt.Sprintf("%d registers", len(strings.Split(strings.TrimSpace(td.Input), "\n")))
 	case "bill":
 		from, to := g.tariff.Cycle(time.UnixMilli(g.at(t, td, "at")))
-		iv, err := Intervals(g.readings(), from.UnixMilli(), to.UnixMilli(), quarter, nil)
-		if err != nil {
-			return "error: " + err.Error()
+		var d Determinants
+		if len(g.tariff.Registers()) > 0 {
+			var err error
+			if d, err = MeasureRegisters(g.tariff, from, to, g.registers, g.registers); err != nil {
+				return "error: " + err.Error()
+			}
+		} else {
+			iv, err := Intervals(g.readings(), from.UnixMilli(), to.UnixMilli(), quarter, nil)
+			if err != nil {
+				return "error: " + err.Error()
+			}
+			tl := g.tariff.Timeline(from.UnixMilli(), to.UnixMilli())
+			d = NewMeter(g.tariff, &tl).Measure(from, to, iv)
 		}
-		tl := g.tariff.Timeline(from.UnixMilli(), to.UnixMilli())
-		d := NewMeter(g.tariff, &tl).Measure(from, to, iv)
-		lines := Price(g.tariff, d, nil)
-		return g.format(d, lines)
+		return g.format(d, Price(g.tariff, d, nil))
 	default:
 		t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 	_ "time/tzdata" // tariffs name IANA zones; work where the system has no zone files
+
+	"github.com/amigo-ami/amigo/store"
 )
 
 // ErrInvalid is wrapped by every error about a tariff definition.
@@ -48,6 +50,11 @@ type Definition struct {
 	Standing Standing `json:"standing,omitzero"`
 	// Demand charge on the cycle's maximum demand; none if nil.
 	Demand *DemandDef `json:"demand,omitempty"`
+	// Registers maps the meter's time-of-use energy registers (OBIS code,
+	// "1.0.1.8.1.255") to the periods they count, for billing from
+	// register readings at the cycle's ends instead of from interval data:
+	// the meter applied its own calendar.
+	Registers map[string]string `json:"registers,omitempty"`
 }
 
 // PeriodDef is one TOU period.
@@ -156,8 +163,8 @@ func Compile(d Definition) (*Tariff, error) {
 		index[p.Name] = uint8(i)
 		t.periods = append(t.periods, p.Name)
 	}
-	if len(d.Seasons) == 0 && len(d.Periods) > 1 {
-		return fail("%d periods but no seasons say when each is in force", len(d.Periods))
+	if len(d.Seasons) == 0 && len(d.Periods) > 1 && len(d.Registers) == 0 {
+		return fail("%d periods but neither seasons nor the meter's registers say when each is in force", len(d.Periods))
 	}
 	for i, s := range d.Seasons {
 		cs, err := compileSeason(s, index)
@@ -183,6 +190,18 @@ func Compile(d Definition) (*Tariff, error) {
 	if t.tiers, err = compileLadder(d.Ladder, d.Periods, index); err != nil {
 		return fail("ladder: %v", err)
 	}
+	for obis, name := range d.Registers {
+		ch, err := store.ParseChannel(obis)
+		if err != nil {
+			return fail("registers: %v", err)
+		}
+		p, ok := index[name]
+		if !ok {
+			return fail("registers: %s counts no period %q", obis, name)
+		}
+		t.registers = append(t.registers, Register{Channel: ch, Period: Period(p)})
+	}
+	slices.SortFunc(t.registers, func(a, b Register) int { return bytes.Compare(a.Channel[:], b.Channel[:]) })
 	if d.Standing.PerDay < 0 || d.Standing.PerCycle < 0 {
 		return fail("negative standing charge")
 	}

@@ -2,20 +2,30 @@ package tariff
 
 import (
 	"time"
+
+	"github.com/amigo-ami/amigo/store"
 )
 
 // Tariff is a compiled Definition. It is immutable and safe for
 // concurrent use.
 type Tariff struct {
-	def      Definition
-	loc      *time.Location
-	digits   int
-	cycleDay int
-	periods  []string
-	seasons  []season // by start date
-	holidays map[int]bool
-	tiers    []tier
-	demand   *demand
+	def       Definition
+	loc       *time.Location
+	digits    int
+	cycleDay  int
+	periods   []string
+	seasons   []season // by start date
+	holidays  map[int]bool
+	tiers     []tier
+	demand    *demand
+	registers []Register // by channel
+}
+
+// Register is a time-of-use energy register of the meter and the period
+// it counts.
+type Register struct {
+	Channel store.Channel
+	Period  Period
 }
 
 type season struct {
@@ -60,6 +70,10 @@ func (t *Tariff) TierBound(i int) int64 { return t.tiers[i].upTo }
 
 // Price is the energy price per kWh of period p in tier i (0-based).
 func (t *Tariff) Price(i int, p Period) Money { return t.tiers[i].prices[p] }
+
+// Registers returns the meter's time-of-use registers the tariff bills,
+// ordered by OBIS code; none when it bills interval data.
+func (t *Tariff) Registers() []Register { return t.registers }
 
 // Standing returns the standing charges.
 func (t *Tariff) Standing() Standing { return t.def.Standing }
