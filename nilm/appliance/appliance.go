@@ -137,3 +137,27 @@ func Schedule(apps int, lead, gap, jitter int64, seed uint64) ([]Switch, int64) 
 	slices.SortFunc(out, func(a, b Switch) int { return cmp.Compare(a.Sample, b.Sample) })
 	return out, lead + int64(2*apps)*gap
 }
+
+// Sequence plays households one after another on one stream: the apps
+// appliances, shuffled, are dealt into households of perHome; each
+// household switches every appliance on once and off once (Schedule) and
+// ends with all of them off, so the next starts from an empty circuit.
+// It returns the switches, appliance indexes in 0…apps−1, and the
+// stream's length in samples.
+func Sequence(apps, perHome int, lead, gap, jitter int64, seed uint64) ([]Switch, int64) {
+	rng := rand.New(rand.NewPCG(seed, 0x73657175))
+	order := rng.Perm(apps)
+	var out []Switch
+	var end int64
+	for k := 0; k < apps; k += max(perHome, 1) {
+		home := order[k:min(k+max(perHome, 1), apps)]
+		sw, n := Schedule(len(home), lead, gap, jitter, rng.Uint64())
+		for _, s := range sw {
+			s.Sample += end
+			s.Appliance = home[s.Appliance]
+			out = append(out, s)
+		}
+		end += n
+	}
+	return out, end
+}

@@ -86,6 +86,39 @@ func TestSchedule(t *testing.T) {
 	}
 }
 
+func TestSequence(t *testing.T) {
+	sw, end := Sequence(10, 4, 100, 1000, 0, 3)
+	if len(sw) != 20 || end != 3*100+(8+8+4)*1000 {
+		t.Fatalf("%d switches, end %d", len(sw), end)
+	}
+	on := map[int]bool{}
+	homeStart := int64(0)
+	for k, s := range sw {
+		if k > 0 && s.Sample < sw[k-1].Sample {
+			t.Fatalf("switch %d before switch %d", k, k-1)
+		}
+		if on[s.Appliance] == s.On {
+			t.Fatalf("switch %d: appliance %d already on=%v", k, s.Appliance, s.On)
+		}
+		on[s.Appliance] = s.On
+		running := 0
+		for _, o := range on {
+			if o {
+				running++
+			}
+		}
+		if running == 0 {
+			homeStart = s.Sample
+		}
+		if running > 4 {
+			t.Fatalf("switch %d: %d appliances on in a household of 4", k, running)
+		}
+	}
+	if len(on) != 10 || homeStart != sw[len(sw)-1].Sample {
+		t.Fatalf("%d appliances switched; the stream does not end empty", len(on))
+	}
+}
+
 func TestFromPLAID(t *testing.T) {
 	ds, err := plaid.Load(plaid.DefaultDir(filepath.Join("..", "..")))
 	if err != nil {
