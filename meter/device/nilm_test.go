@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/eventlog"
 	"github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
@@ -51,7 +52,7 @@ func TestNILMOverDLMS(t *testing.T) {
 	}
 	frames = frames[:2*min(n, 20*8000)] // the first households: 20 s
 	dir, state := t.TempDir(), t.TempDir()
-	if err := nilmtest.WriteCSV(filepath.Join(dir, "home.csv"), frames); err != nil {
+	if err := appliance.WriteCSV(filepath.Join(dir, "home.csv"), frames); err != nil {
 		t.Fatal(err)
 	}
 	v1, err := k.Library(1)

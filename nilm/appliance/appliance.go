@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 
+	"github.com/amigo-ami/amigo/metrology/samplecsv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
@@ -160,4 +162,27 @@ func Sequence(apps, perHome int, lead, gap, jitter int64, seed uint64) ([]Switch
 		end += n
 	}
 	return out, end
+}
+
+// WriteCSV writes single-phase frames (u, i) as a sample file
+// (ARCHITECTURE §5: header "ua,ia", one frame a line).
+func WriteCSV(path string, frames []float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w, err := samplecsv.NewWriter(f, [3]bool{true})
+	if err == nil {
+		err = w.Write(frames)
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("appliance: %s: %w", path, err)
+	}
+	return nil
 }

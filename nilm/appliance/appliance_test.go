@@ -3,9 +3,12 @@ package appliance
 import (
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/amigo-ami/amigo/metrology/samplecsv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
@@ -133,5 +136,30 @@ func TestFromPLAID(t *testing.T) {
 	}
 	if _, err := FromPLAID(&ds.Events[0], 8000, 60); !errors.Is(err, ErrHousehold) {
 		t.Errorf("8 kHz on 60 Hz: %v", err)
+	}
+}
+
+func TestWriteCSVReadsBack(t *testing.T) {
+	frames := []float64{1.5, -0.25, 325.27, 1e-3}
+	path := filepath.Join(t.TempDir(), "home.csv")
+	if err := WriteCSV(path, frames); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := samplecsv.NewReader(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, 8)
+	n, _ := r.Read(got)
+	if r.Phases() != [3]bool{true} || n != 2 || !slices.Equal(got[:4], frames) {
+		t.Fatalf("read back %d frames %v of phases %v", n, got[:2*n], r.Phases())
+	}
+	if err := WriteCSV(filepath.Join(t.TempDir(), "no", "such", "dir.csv"), frames); err == nil {
+		t.Fatal("wrote into a missing directory")
 	}
 }

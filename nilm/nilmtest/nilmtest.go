@@ -8,10 +8,7 @@ package nilmtest
 import (
 	"crypto/ecdsa"
 	"crypto/rand"
-	"fmt"
-	"os"
 
-	"github.com/amigo-ami/amigo/metrology/samplecsv"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/eval"
@@ -89,26 +86,4 @@ func (k *Kit) Home(perHome int, lead, gap float64, seed uint64) ([]float64, []ap
 	h := appliance.Household{RateHz: k.RateHz, MainsHz: 50, Volts: 230, Appliances: k.Appliances, NoiseV: 0.1, NoiseA: 0.002, Seed: seed}
 	frames, err := h.Frames(n, sw)
 	return frames, sw, n, err
-}
-
-// WriteCSV writes single-phase frames (u, i) as a sample file.
-func WriteCSV(path string, frames []float64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w, err := samplecsv.NewWriter(f, [3]bool{true})
-	if err == nil {
-		err = w.Write(frames)
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("nilmtest: %s: %w", path, err)
-	}
-	return nil
 }
