@@ -74,11 +74,11 @@ func TestNILMOverDLMS(t *testing.T) {
 	}
 	got := make(chan pushed, 100)
 	go l.Serve(ctx, func(n dlms.Notification) {
-		b := n.Body // structure{ldn, time, structure{appliance, state, ΔP, …}}
-		a, _ := b[4].Uint()
-		s, _ := b[5].Uint()
-		dp, _ := b[6].Int()
-		got <- pushed{string(b[1].Bytes), a, s, dp, bytes.Clone(b[2].Bytes)}
+		b := n.Body // structure{push setup, ldn, time, structure{appliance, state, ΔP, …}}
+		a, _ := b[5].Uint()
+		s, _ := b[6].Uint()
+		dp, _ := b[7].Int()
+		got <- pushed{string(b[2].Bytes), a, s, dp, bytes.Clone(b[3].Bytes)}
 	})
 	toml := fmt.Sprintf("serial = \"0000000077\"\n[modules.nilm]\nenabled = true\nlibrary = \"nilm.lib\"\npublic_key = \"nilm.pub.pem\"\npush = %q\n", l.Addr())
 	os.WriteFile(filepath.Join(dir, "meter.toml"), []byte(toml), 0o600)

@@ -71,10 +71,16 @@
 // date-time and body are those of the event, encoded when it happens:
 //
 //	structure {
+//	  octet-string  0.128.25.9.0.255, the push setup's logical name (the
+//	                layout, as the head-end's push listener reads it)
 //	  octet-string  logical device name ("AMG" + serial)
 //	  octet-string  clock time of the event (date-time, 12 bytes)
 //	  structure     the last appliance event, as above
 //	}
+//
+// The pushes go through the meter's Pusher, so they are sent (and
+// ciphered, where the device ciphers) like the meter's own; each goes on
+// its own connection, so a head-end orders them by their time.
 //
 // A push that fails is repeated after the setup's repetition delay up to
 // its number of retries, then given up and recorded as a push failure

@@ -13,9 +13,12 @@ import (
 	"github.com/amigo-ami/amigo/meter/push"
 )
 
-// pushObjects is the push setup's push_object_list: the logical device
-// name, the clock's time and the last appliance event.
+// pushObjects is the push setup's push_object_list: the push setup's own
+// logical name (which tells a head-end how the body is laid out, as its
+// push listener expects), the logical device name, the clock's time and
+// the last appliance event.
 var pushObjects = []push.Object{
+	{Class: uint16(cosem.ClassPushSetup), Name: PushSetupLN, Attr: 1},
 	{Class: uint16(cosem.ClassData), Name: objects.LogicalDeviceNameLN, Attr: 2},
 	{Class: uint16(cosem.ClassClock), Name: cosem.ClockTime.Name, Attr: 2},
 	{Class: uint16(cosem.ClassData), Name: LastEventLN, Attr: 2},
@@ -48,6 +51,8 @@ type snapshot struct {
 
 func (s snapshot) AppendAttribute(dst []byte, o push.Object) ([]byte, error) {
 	switch o.Name {
+	case PushSetupLN:
+		return axdr.AppendOctetString(dst, o.Name[:]), nil
 	case objects.LogicalDeviceNameLN:
 		return axdr.AppendOctetString(dst, []byte(s.ldn)), nil
 	case cosem.ClockTime.Name:

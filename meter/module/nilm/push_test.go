@@ -52,12 +52,13 @@ func TestPushes(t *testing.T) {
 		if string(dn.DateTime) != string(stamp.Append(nil)) {
 			t.Errorf("push %d: date-time % X, want the event's % X", i, dn.DateTime, stamp.Append(nil))
 		}
-		// structure{ldn, time, structure{6}}
+		// structure{push setup, ldn, time, structure{6}}
 		b := dn.Body
-		if b[0].N != 3 || string(b[1].Bytes) != "AMG0000000042" || string(b[2].Bytes) != string(stamp.Append(nil)) || b[3].N != 6 {
+		if b[0].N != 4 || cosem.OBIS(b[1].Bytes) != nilm.PushSetupLN || string(b[2].Bytes) != "AMG0000000042" ||
+			string(b[3].Bytes) != string(stamp.Append(nil)) || b[4].N != 6 {
 			t.Fatalf("push %d body %v", i, b)
 		}
-		checkEvent(t, "push", b[4:], e)
+		checkEvent(t, "push", b[5:], e)
 	}
 	if got := r.pushes.dsts[0]; got != dst {
 		t.Errorf("pushed to %+v", got)
@@ -73,7 +74,7 @@ func TestPushes(t *testing.T) {
 	}
 	// The push setup shows the destination and what a push carries.
 	list := r.mustGet(objects.Reader, cosem.ClassPushSetup, nilm.PushSetupLN, 2, nil)
-	if list[0].N != 3 || cosem.OBIS(list[len(list)-3].Bytes) != nilm.LastEventLN {
+	if list[0].N != 4 || cosem.OBIS(list[3].Bytes) != nilm.PushSetupLN || cosem.OBIS(list[len(list)-3].Bytes) != nilm.LastEventLN {
 		t.Errorf("push_object_list %v", list)
 	}
 	if d := r.mustGet(objects.Reader, cosem.ClassPushSetup, nilm.PushSetupLN, 3, nil); string(d[2].Bytes) != dst.Address {
