@@ -79,7 +79,7 @@ ground truth for the NILM module's appliance event log.`,
 			}
 			truth := make([]homeSwitch, len(sw))
 			for k, s := range sw {
-				truth[k] = homeSwitch{float64(s.Sample) / rate, apps[s.Appliance].Label, s.On, cyclePower(apps[s.Appliance].Current, volts)}
+				truth[k] = homeSwitch{float64(s.Sample) / rate, apps[s.Appliance].Label, s.On, apps[s.Appliance].PowerAt(volts)}
 			}
 			doc := struct {
 				File     string       `json:"file"`
@@ -113,15 +113,4 @@ ground truth for the NILM module's appliance event log.`,
 	f.Uint64Var(&seed, "seed", 1, "seed of the households, the switching order and the noise")
 	f.BoolVar(&asJSON, "json", false, "print one JSON document")
 	return cmd
-}
-
-// cyclePower is the active power a cycle of current draws from a sine of
-// volts RMS whose rising zero crossing is its first sample.
-func cyclePower(cur []float64, volts float64) float64 {
-	m := float64(len(cur))
-	var p float64
-	for k, i := range cur {
-		p += volts * math.Sqrt2 * math.Sin(2*math.Pi*float64(k)/m) * i / m
-	}
-	return p
 }

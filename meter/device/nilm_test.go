@@ -86,21 +86,8 @@ func TestNILMOverDLMS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: monday6}
-	d, err := device.New(device.Config{File: f, Listen: "127.0.0.1:0", Tick: -1, Clock: clk.Now, StateDir: state,
-		Samples: filepath.Join(dir, "home.csv"), Rate: 8000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- d.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	r := &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters()}
+	r := startDevice(t, device.Config{File: f, StateDir: state, Samples: filepath.Join(dir, "home.csv"), Rate: 8000})
+	d := r.d
 	r.run(20 * time.Second)
 
 	events := d.NILM().Events()

@@ -25,6 +25,17 @@ type Appliance struct {
 	Current []float64
 }
 
+// PowerAt is the active power the appliance draws from a sine of volts
+// RMS: the mean of u·i over its cycle.
+func (a *Appliance) PowerAt(volts float64) float64 {
+	m := float64(len(a.Current))
+	var p float64
+	for k, i := range a.Current {
+		p += volts * math.Sqrt2 * math.Sin(2*math.Pi*float64(k)/m) * i / m
+	}
+	return p
+}
+
 // CycleSamples is the samples in one mains cycle at rateHz: rateHz must be
 // a whole multiple of mainsHz, so cycles join without a seam.
 func CycleSamples(rateHz, mainsHz float64) (int, error) {

@@ -44,6 +44,9 @@ func TestFramesSumsWhatIsOn(t *testing.T) {
 			t.Errorf("cycle %d: P %v W, want %v", c, p, want)
 		}
 	}
+	if p := h.Appliances[1].PowerAt(230); math.Abs(p-230) > 1e-9 {
+		t.Errorf("the motor draws %v W at 230 V, want 230", p)
+	}
 	if f[2*40] != 230*math.Sqrt2 { // a quarter cycle in: the voltage peak
 		t.Errorf("u at a quarter cycle %v", f[80])
 	}

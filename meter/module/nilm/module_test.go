@@ -14,21 +14,11 @@ import (
 	"github.com/amigo-ami/amigo/nilm/appliance"
 )
 
-// powerAt230 is the active power an appliance's cycle draws at 230 V.
-func powerAt230(a appliance.Appliance) float64 {
-	m := float64(len(a.Current))
-	var p float64
-	for k, i := range a.Current {
-		p += 230 * math.Sqrt2 * math.Sin(2*math.Pi*float64(k)/m) * i / m
-	}
-	return p
-}
-
 // strongest returns the appliance drawing the most power.
 func strongest(apps []appliance.Appliance) appliance.Appliance {
 	best := apps[0]
 	for _, a := range apps {
-		if powerAt230(a) > powerAt230(best) {
+		if a.PowerAt(230) > best.PowerAt(230) {
 			best = a
 		}
 	}
@@ -53,7 +43,7 @@ func oneAppliance(t *testing.T, apps []appliance.Appliance) ([]float64, applianc
 func TestEnergyOfOneAppliance(t *testing.T) {
 	k := kit(t, 0)
 	frames, a := oneAppliance(t, k.Appliances)
-	p := powerAt230(a)
+	p := a.PowerAt(230)
 	r := newRig(t, frames, [3]bool{true}, nilm.Config{Library: library(t, k, 1), PublicKey: &k.Key.PublicKey})
 	r.run(6 * time.Second)
 	apps := r.mod.Appliances()
