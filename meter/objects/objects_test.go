@@ -414,6 +414,14 @@ func TestModuleObjects(t *testing.T) {
 	if err := f.tree.Add(ImageTransfer(itName, imgs)); err == nil {
 		t.Fatal("a module object added twice")
 	}
+	other := [6]byte{0, 128, 96, 2, 0, 255}
+	rv, _ := f.tree.View(Reader)
+	if err := f.tree.Add(PushSetup(push.Setup{Name: other}), PushSetup(push.Setup{Name: other})); err == nil {
+		t.Fatal("one call adding a name twice")
+	}
+	if o, _ := rv.Lookup(other); o != nil {
+		t.Fatal("a refused call added an object")
+	}
 	seen := func(client uint16, name [6]byte) bool {
 		v, _ := f.tree.View(client)
 		for o := range v.Objects() {

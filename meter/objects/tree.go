@@ -101,18 +101,25 @@ type extra struct {
 }
 
 // Add adds a module's objects to the tree, after its own. Call it before
-// the tree is served; a logical name the tree already has is refused.
+// the tree is served. A logical name the tree already has refuses the
+// whole call.
 func (t *Tree) Add(objs ...Extra) error {
+	seen := map[cosem.OBIS]bool{}
+	for _, e := range objs {
+		name := e.Object.ID().Name
+		_, inSchema := t.s.index[name]
+		_, inExtras := t.extraIndex[name]
+		if inSchema || inExtras || seen[name] {
+			return fmt.Errorf("objects: %v added twice", name)
+		}
+		seen[name] = true
+	}
 	if t.extraIndex == nil {
 		t.extraIndex = map[cosem.OBIS]int{}
 	}
 	b := &builder{rights: map[string]*cosem.Rights{}}
 	for _, e := range objs {
 		id := e.Object.ID()
-		_, inSchema := t.s.index[id.Name]
-		if _, dup := t.extraIndex[id.Name]; dup || inSchema {
-			return fmt.Errorf("objects: %v added twice", id.Name)
-		}
 		t.extraIndex[id.Name] = len(t.extras)
 		t.extras = append(t.extras, extra{e.Object, b.grants(id.Class, e.Writable, e.Methods, e.Access)})
 	}

@@ -106,16 +106,15 @@ type Module struct {
 
 	tap tap // the sample path
 
-	mu         sync.Mutex // guards everything below
-	tracker    *nilmcore.Tracker
-	events     []Event // newest last, at most LogCapacity
-	names      []string
-	ids        map[string]uint16
-	lib        Library
-	transfer   *firmware.Transfer
-	buffer     *cosem.ProfileGeneric
-	pusher     *pusher // nil without a push destination
-	sampleErrs int
+	mu       sync.Mutex // guards everything below
+	tracker  *nilmcore.Tracker
+	events   []Event // newest last, at most LogCapacity
+	names    []string
+	ids      map[string]uint16
+	lib      Library
+	transfer *firmware.Transfer
+	buffer   *cosem.ProfileGeneric
+	pusher   *pusher // nil without a push destination
 }
 
 // New builds the module over meter m. The library it starts with must

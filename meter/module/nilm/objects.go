@@ -104,7 +104,7 @@ func (mod *Module) appendLibrary(_ context.Context, dst []byte) ([]byte, error) 
 	l := mod.Library()
 	dst = axdr.AppendStructure(dst, 4)
 	dst = axdr.AppendUint32(dst, l.Version)
-	if l.Version == 0 {
+	if !l.Installed {
 		dst = axdr.AppendOctetString(dst, nil)
 	} else {
 		dst = axdr.AppendOctetString(dst, l.SHA256[:])

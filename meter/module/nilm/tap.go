@@ -64,10 +64,7 @@ func (mod *Module) Samples(first int64, frames []float64) {
 		}
 		err := t.det[k].Push(t.v, t.i, func(ev nilmcore.Event) { t.found = append(t.found, found{p, ev}) })
 		if err != nil {
-			mod.mu.Lock()
-			mod.sampleErrs++
-			mod.mu.Unlock()
-			mod.log.Debug("detector restarted", "phase", p+1, "err", err)
+			mod.log.Debug("detectors start over", "phase", p+1, "err", err)
 			t.next = -1
 		}
 	}
@@ -83,17 +80,16 @@ func (mod *Module) Samples(first int64, frames []float64) {
 
 // record classifies one detected event and files it.
 func (mod *Module) record(phase int, ev *nilmcore.Event, frame int64) {
-	e := Event{At: mod.timeOf(frame), Sample: frame, Phase: phase + 1, Label: nilmcore.Unknown, On: ev.On,
-		DeltaW: ev.DeltaP, Distance: math.Inf(1)}
-	res := nilmcore.Result{Label: nilmcore.Unknown, State: ev.State()}
+	res := nilmcore.Result{Label: nilmcore.Unknown, State: ev.State(), Distance: math.Inf(1)}
 	if c := mod.active.Classifier(); c != nil {
-		var err error
-		if res, err = c.Classify(ev); err != nil {
+		if r, err := c.Classify(ev); err != nil {
 			mod.log.Debug("event not classified", "err", err)
-			res = nilmcore.Result{Label: nilmcore.Unknown, State: ev.State()}
+		} else {
+			res = r
 		}
-		e.Label, e.Distance, e.Confidence = res.Label, res.Distance, res.Confidence
 	}
+	e := Event{At: mod.timeOf(frame), Sample: frame, Phase: phase + 1, Label: res.Label, On: ev.On,
+		DeltaW: ev.DeltaP, Distance: res.Distance, Confidence: res.Confidence}
 	meterAt := mod.m.MeterTime(e.At)
 	stamp := mod.m.DateTimeOf(meterAt)
 
