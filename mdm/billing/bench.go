@@ -286,19 +286,7 @@ func StoreBenchmark(cfg BenchConfig) func(*testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
-		var cpu time.Duration
-		for b.Loop() {
-			start := bench.CPUTime()
-			if err := billAll(b.Context(), bl, t, cfg.Meters); err != nil {
-				b.Fatal(err)
-			}
-			cpu += bench.CPUTime() - start
-		}
-		rate := float64(b.N) * float64(cfg.Meters) / b.Elapsed().Seconds()
-		b.ReportMetric(rate, "bills/s")
-		reportPerCPU(b, float64(b.N)*float64(cfg.Meters), cpu, "bills/cpu-s")
-		b.ReportMetric(float64(cfg.Meters), "meters")
-		b.ReportMetric(1e6/rate, "s/1M-meters")
+		timeBilling(b, bl, t, cfg.Meters)
 	}
 }
 
@@ -351,20 +339,26 @@ func RegistersBenchmark(cfg BenchConfig) func(*testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var cpu time.Duration
-		for b.Loop() {
-			start := bench.CPUTime()
-			if err := billAll(b.Context(), bl, t, cfg.RegisterMeters); err != nil {
-				b.Fatal(err)
-			}
-			cpu += bench.CPUTime() - start
-		}
-		rate := float64(b.N) * float64(cfg.RegisterMeters) / b.Elapsed().Seconds()
-		b.ReportMetric(rate, "bills/s")
-		reportPerCPU(b, float64(b.N)*float64(cfg.RegisterMeters), cpu, "bills/cpu-s")
-		b.ReportMetric(float64(cfg.RegisterMeters), "meters")
-		b.ReportMetric(1e6/rate, "s/1M-meters")
+		timeBilling(b, bl, t, cfg.RegisterMeters)
 	}
+}
+
+// timeBilling bills meters 1…n per iteration and reports bills/s,
+// bills/cpu-s, the meters and the seconds a million would take.
+func timeBilling(b *testing.B, bl *Biller, t *tariff.Tariff, n int) {
+	var cpu time.Duration
+	for b.Loop() {
+		start := bench.CPUTime()
+		if err := billAll(b.Context(), bl, t, n); err != nil {
+			b.Fatal(err)
+		}
+		cpu += bench.CPUTime() - start
+	}
+	rate := float64(b.N) * float64(n) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "bills/s")
+	reportPerCPU(b, float64(b.N)*float64(n), cpu, "bills/cpu-s")
+	b.ReportMetric(float64(n), "meters")
+	b.ReportMetric(1e6/rate, "s/1M-meters")
 }
 
 // noRecords is the Records of a Biller that only computes.
