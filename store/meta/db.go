@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Errors callers branch on, for errors.Is.
@@ -36,6 +38,50 @@ type DB struct {
 	log  *slog.Logger
 	now  func() time.Time
 	rand func([]byte) error
+}
+
+// Open opens the database a URL names and migrates it:
+//
+//	sqlite:PATH                          the SQLite file PATH (OpenSQLite)
+//	postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?PARAMS]
+//	postgresql://…                       a PostgreSQL database (OpenPostgres)
+//
+// Errors name the URL without its password.
+func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return OpenSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), cfg)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return OpenPostgres(ctx, rawURL, cfg)
+	}
+	scheme, _, _ := strings.Cut(rawURL, ":")
+	return nil, fmt.Errorf("meta URL scheme %q: want sqlite:PATH or postgres://…: %w", scheme, ErrInvalid)
+}
+
+// OpenPostgres connects to the PostgreSQL database url names (a pgx
+// connection string: postgres://… or key=value pairs) and migrates it to
+// the current schema. Concurrent openers of one database migrate one at a
+// time.
+func OpenPostgres(ctx context.Context, url string, cfg Config) (*DB, error) {
+	name := redactedURL(url)
+	pdb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("meta %s: %w", name, err)
+	}
+	d, err := open(ctx, pdb, postgresDialect, cfg)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("meta %s: %w", name, err), pdb.Close())
+	}
+	return d, nil
+}
+
+// redactedURL hides the password of a URL for messages.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "postgres database"
+	}
+	return u.Redacted()
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
