@@ -67,10 +67,11 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
 			},
 		},
-		"store":   storeScenario(),
-		"hes":     hesScenario(),
-		"push":    pushScenario(),
-		"billing": billingScenario(),
+		"store":      storeScenario(),
+		"clickhouse": clickhouseScenario(),
+		"hes":        hesScenario(),
+		"push":       pushScenario(),
+		"billing":    billingScenario(),
 	}
 }
 

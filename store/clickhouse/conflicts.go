@@ -27,8 +27,8 @@ type conflictRow struct {
 }
 
 // readConflicts returns the latest row (FINAL) of each conflict entry
-// that where selects, by meter, channel, time and incoming value; ext
-// tables go with the query. Deleted entries are included: the filter on
+// that where selects, in no particular order; ext tables go with the
+// query. Deleted entries are included: the filter on
 // deleted must come after FINAL has picked the latest row, and a WHERE on
 // a column outside the sorting key may be moved before it (PREWHERE).
 func (d *DB) readConflicts(ctx context.Context, where string, args []any) ([]conflictRow, error) {
@@ -36,7 +36,7 @@ func (d *DB) readConflicts(ctx context.Context, where string, args []any) ([]con
 	if where != "" {
 		q += " WHERE " + where
 	}
-	rows, err := d.conn.Query(ctx, q+" ORDER BY meter, channel, ts, value", args...)
+	rows, err := d.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: read conflicts: %w", err)
 	}
@@ -137,8 +137,6 @@ func (d *DB) Conflicts(ctx context.Context, q store.ConflictQuery) ([]store.Conf
 			out = append(out, r.c)
 		}
 	}
-	// The server ordered channels as packed integers, which is their byte
-	// order; sorting again costs little and keeps the contract in one place.
 	slices.SortFunc(out, store.CompareConflicts)
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]

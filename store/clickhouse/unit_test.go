@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"bytes"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -176,4 +177,27 @@ func TestFoldGroups(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want %+v, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzParseURL: any string parses or fails without panicking; a parsed URL
+// names plain identifiers, and no error shows the URL's password.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"clickhouse://127.0.0.1:9000/readings?cluster=amigo", "clickhouse://u:pw@h1:9000,h2:9000/db?max_execution_time=60",
+		"http://h:8123", "clickhouse://u:s3cret@h/%zz", "clickhouse://h/db?cluster=a%20b", "clickhouse://[::1]:9000/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := parseURL(raw)
+		if err != nil {
+			if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok && len(pw) >= 4 && strings.Contains(err.Error(), pw) {
+					t.Fatalf("error %q shows the password %q", err, pw)
+				}
+			}
+			return
+		}
+		if !identifier.MatchString(got.database) || (got.cluster != "" && !identifier.MatchString(got.cluster)) || got.opts.Auth.Database != "" {
+			t.Fatalf("%q: database %q cluster %q auth database %q", raw, got.database, got.cluster, got.opts.Auth.Database)
+		}
+	})
 }
