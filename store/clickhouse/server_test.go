@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -237,5 +238,75 @@ func TestMonthKey(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil || n < 580000 {
 		t.Fatalf("%d days checked (%v)", n, err)
+	}
+}
+
+// TestAppendManyKeys appends a batch with more distinct keys than one
+// read-before-write query sends, twice: the second time every key is
+// found stored.
+func TestAppendManyKeys(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t, false)
+	n := keysPerQuery + keysPerQuery/4
+	batch := make([]store.Reading, n)
+	for i := range batch {
+		batch[i] = store.Reading{Meter: store.MeterID(1 + i%500), Channel: store.ActiveImport, Time: int64(i/500) * 900_000, Value: int64(i)}
+	}
+	if res, err := d.Append(ctx, batch); err != nil || res != (store.AppendResult{Added: n}) {
+		t.Fatalf("first append: %+v, %v", res, err)
+	}
+	if res, err := d.Append(ctx, batch); err != nil || res != (store.AppendResult{Unchanged: n}) {
+		t.Fatalf("second append: %+v, %v", res, err)
+	}
+	if u, err := d.Usage(ctx); err != nil || u.Rows != int64(n) {
+		t.Errorf("%d rows stored (%v), want %d", u.Rows, err, n)
+	}
+}
+
+// TestConcurrentAppends: Appends of one meter from many goroutines take
+// turns, so that each key is added once and every other actual value is
+// a conflict with it, as if the Appends had come one after another.
+func TestConcurrentAppends(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t, false)
+	const writers, keys = 8, 20
+	results := make([]store.AppendResult, writers)
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			batch := make([]store.Reading, keys)
+			for k := range batch {
+				batch[k] = store.Reading{Meter: 7, Channel: store.ActiveImport, Time: int64(k) * 900_000, Value: int64(100*w + k)}
+			}
+			results[w], errs[w] = d.Append(ctx, batch)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	var total store.AppendResult
+	for _, r := range results {
+		total.Added += r.Added
+		total.Conflicted += r.Conflicted
+		total.Unchanged += r.Unchanged
+		total.Replaced += r.Replaced
+	}
+	if want := (store.AppendResult{Added: keys, Conflicted: (writers - 1) * keys}); total != want {
+		t.Errorf("outcomes %+v, want %+v", total, want)
+	}
+	cs, err := d.Conflicts(ctx, store.ConflictQuery{Meter: 7})
+	if err != nil || len(cs) != (writers-1)*keys {
+		t.Fatalf("%d conflicts (%v), want %d", len(cs), err, (writers-1)*keys)
+	}
+	stored, err := d.Scan(ctx, store.ScanQuery{Meter: 7, Channel: store.ActiveImport, Range: store.Range{From: 0, To: keys * 900_000}}, nil)
+	if err != nil || len(stored) != keys {
+		t.Fatalf("%d readings stored (%v), want %d", len(stored), err, keys)
+	}
+	for _, c := range cs {
+		if s := stored[c.Incoming.Time/900_000]; c.Stored != s || c.Incoming.Value == s.Value {
+			t.Errorf("conflict %v against %v, but %v is stored", c.Incoming, c.Stored, s)
+		}
 	}
 }
