@@ -7,13 +7,11 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
+	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
@@ -35,8 +33,6 @@ type BenchConfig struct {
 	Days        int           // 35 if zero (at least 32)
 	Interval    time.Duration // 15 min if zero
 	Progress    io.Writer     // progress of the load before month totals; nil: none
-
-	errs *benchErrors // where Scenario collects failures; nil under go test
 }
 
 func (c *BenchConfig) defaults() {
@@ -61,37 +57,25 @@ func (c BenchConfig) Readings() int64 {
 	return int64(c.Meters) * int64(len(storetest.FleetChannels)) * int64(c.Days) * int64(24*time.Hour/c.Interval)
 }
 
-// benchErrors keeps the first failure of a benchmark that Scenario runs:
-// testing.Benchmark reports a failed benchmark only as an empty result.
-type benchErrors struct {
-	mu  sync.Mutex
-	err error
-}
-
-func (c BenchConfig) fatal(b *testing.B, err error) {
-	if c.errs != nil {
-		c.errs.mu.Lock()
-		if c.errs.err == nil {
-			c.errs.err = err
-		}
-		c.errs.mu.Unlock()
-	}
-	b.Fatal(err)
-}
-
 var benchDatabases atomic.Int64
+
+// openDatabase opens a store on a new database of the server; the caller
+// drops it.
+func (c BenchConfig) openDatabase(ctx context.Context, name string) (*DB, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return nil, fmt.Errorf("bench URL: %w", redact(err))
+	}
+	u.Path = fmt.Sprintf("/amigo_bench_%s_%d_%d", name, os.Getpid(), benchDatabases.Add(1))
+	return Open(ctx, Config{URL: u.String()})
+}
 
 // open opens a store on a new database of the server, dropped when b ends.
 func (c BenchConfig) open(b *testing.B, name string) *DB {
-	u, err := url.Parse(c.URL)
-	if err != nil {
-		c.fatal(b, fmt.Errorf("bench URL: %w", redact(err)))
-	}
-	u.Path = fmt.Sprintf("/amigo_bench_%s_%d_%d", name, os.Getpid(), benchDatabases.Add(1))
 	ctx := context.Background()
-	d, err := Open(ctx, Config{URL: u.String()})
+	d, err := c.openDatabase(ctx, name)
 	if err != nil {
-		c.fatal(b, err)
+		b.Fatal(err)
 	}
 	b.Cleanup(func() {
 		if err := errors.Join(d.dropDatabase(ctx), d.Close()); err != nil {
@@ -107,7 +91,7 @@ const benchStart = 1704067200000
 func (c BenchConfig) fleet(b *testing.B, meters int) *storetest.Fleet {
 	f, err := storetest.NewFleet(c.House, meters, c.Interval, benchStart, 1)
 	if err != nil {
-		c.fatal(b, err)
+		b.Fatal(err)
 	}
 	return f
 }
@@ -130,7 +114,7 @@ func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 			batch = f.AppendInterval(batch[:0])
 			b.StartTimer()
 			if _, err := d.Append(ctx, batch); err != nil {
-				cfg.fatal(b, err)
+				b.Fatal(err)
 			}
 			readings += len(batch)
 		}
@@ -159,10 +143,10 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 			u, err = d.Usage(ctx)
 		}
 		if err != nil {
-			cfg.fatal(b, err)
+			b.Fatal(err)
 		}
 		if u.Rows != cfg.Readings() {
-			cfg.fatal(b, fmt.Errorf("%d rows after loading %d readings", u.Rows, cfg.Readings()))
+			b.Fatalf("%d rows after loading %d readings", u.Rows, cfg.Readings())
 		}
 		meters := make([]store.MeterID, cfg.Meters)
 		for i := range meters {
@@ -172,7 +156,7 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 			Range: store.RangeOf(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))}
 		want := int64(cfg.Meters) * 31 * int64(24*time.Hour/cfg.Interval)
 		if _, err := d.Aggregate(ctx, q); err != nil { // warm the caches
-			cfg.fatal(b, err)
+			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -181,7 +165,7 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 				err = fmt.Errorf("month total %+v: want one bucket of %d readings", got, want)
 			}
 			if err != nil {
-				cfg.fatal(b, err)
+				b.Fatal(err)
 			}
 		}
 		perReading := float64(u.Bytes) / float64(u.Rows)
@@ -198,17 +182,7 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 // rate of the Appends alone (generating readings is not timed).
 func (c BenchConfig) load(ctx context.Context, d *DB, f *storetest.Fleet) (float64, error) {
 	intervals := c.Days * int(24*time.Hour/c.Interval)
-	var bar *progressbar.ProgressBar
-	if c.Progress != nil {
-		bar = progressbar.NewOptions64(c.Readings(),
-			progressbar.OptionSetWriter(c.Progress),
-			progressbar.OptionSetDescription("storing readings in ClickHouse"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("readings"),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.Progress) }))
-	}
+	bar := bench.Progress(c.Progress, "storing readings in ClickHouse", "readings")
 	var batch []store.Reading
 	var spent time.Duration
 	readings := 0
@@ -226,6 +200,7 @@ func (c BenchConfig) load(ctx context.Context, d *DB, f *storetest.Fleet) (float
 	}
 	if bar != nil {
 		bar.Finish()
+		fmt.Fprintln(c.Progress)
 	}
 	return float64(readings) / spent.Seconds(), nil
 }
@@ -234,9 +209,17 @@ func (c BenchConfig) load(ctx context.Context, d *DB, f *storetest.Fleet) (float
 // and month totals over cfg.Readings() stored readings
 // (MonthTotalBenchmark). Metrics: readings/s (batched), load-readings/s,
 // readings, B/reading, B/4ch-reading, disk-B/reading and month-total-s.
+// It first checks that it can make a database on the server, since a
+// benchmark that fails reports no reason to testing.Benchmark's caller.
 func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) {
 	cfg.defaults()
-	cfg.errs = &benchErrors{}
+	d, err := cfg.openDatabase(ctx, "check")
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(d.dropDatabase(ctx), d.Close()); err != nil {
+		return nil, err
+	}
 	quiet := cfg
 	quiet.Progress = nil
 	out := map[string]float64{}
@@ -254,11 +237,8 @@ func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) 
 			return nil, err
 		}
 		res := testing.Benchmark(r.f)
-		if cfg.errs.err != nil {
-			return nil, fmt.Errorf("%s: %w", r.name, cfg.errs.err)
-		}
 		if res.N == 0 {
-			return nil, fmt.Errorf("%s: benchmark failed", r.name)
+			return nil, fmt.Errorf("%s: benchmark failed (go test -tags clickhouse -bench . ./store/clickhouse shows why)", r.name)
 		}
 		for from, to := range r.units {
 			out[to] = res.Extra[from]
