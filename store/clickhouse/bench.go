@@ -127,8 +127,9 @@ func IngestBenchmark(cfg BenchConfig) func(b *testing.B) {
 // readings table in system.parts after OPTIMIZE … FINAL), then times the
 // total of A+ over the whole fleet for January: one Aggregate with
 // StepMonth over Meters meters. It reports load-readings/s, B/reading,
-// B/4ch-reading, disk-B/reading and month-total-s (seconds per total,
-// warm).
+// B/4ch-reading, disk-B/reading, parts (active parts of the readings
+// table, one per partition and shard after the OPTIMIZE) and
+// month-total-s (seconds per total, warm).
 func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 	cfg.defaults()
 	return func(b *testing.B) {
@@ -174,6 +175,7 @@ func MonthTotalBenchmark(cfg BenchConfig) func(b *testing.B) {
 		b.ReportMetric(perReading, "B/reading")
 		b.ReportMetric(perReading*float64(len(storetest.FleetChannels)), "B/4ch-reading")
 		b.ReportMetric(float64(u.BytesOnDisk)/float64(u.Rows), "disk-B/reading")
+		b.ReportMetric(float64(u.Parts), "parts")
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "month-total-s")
 	}
 }
@@ -208,7 +210,8 @@ func (c BenchConfig) load(ctx context.Context, d *DB, f *storetest.Fleet) (float
 // Scenario is `amigo bench clickhouse`: batched ingest (IngestBenchmark)
 // and month totals over cfg.Readings() stored readings
 // (MonthTotalBenchmark). Metrics: readings/s (batched), load-readings/s,
-// readings, B/reading, B/4ch-reading, disk-B/reading and month-total-s.
+// readings, B/reading, B/4ch-reading, disk-B/reading, parts and
+// month-total-s.
 // It first checks that it can make a database on the server, since a
 // benchmark that fails reports no reason to testing.Benchmark's caller.
 func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) {
@@ -230,7 +233,7 @@ func Scenario(ctx context.Context, cfg BenchConfig) (map[string]float64, error) 
 	}{
 		{"ingest", IngestBenchmark(quiet), map[string]string{"readings/s": "readings/s"}},
 		{"month-total", MonthTotalBenchmark(cfg), map[string]string{"readings/s": "load-readings/s", "readings": "readings",
-			"B/reading": "B/reading", "B/4ch-reading": "B/4ch-reading", "disk-B/reading": "disk-B/reading", "month-total-s": "month-total-s"}},
+			"B/reading": "B/reading", "B/4ch-reading": "B/4ch-reading", "disk-B/reading": "disk-B/reading", "parts": "parts", "month-total-s": "month-total-s"}},
 	}
 	for _, r := range runs {
 		if err := ctx.Err(); err != nil {

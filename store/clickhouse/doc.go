@@ -11,14 +11,16 @@
 // Open creates the database the URL names and, in it:
 //
 //	readings   meter UInt64, channel UInt64, ts Int64, value Int64, quality UInt16, ver UInt64
-//	           ReplacingMergeTree(ver) PARTITION BY intDiv(ts, 31556952000) ORDER BY (meter, channel, ts)
+//	           ReplacingMergeTree(ver) PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 1000), 'UTC'))
+//	           ORDER BY (meter, channel, ts)
 //	conflicts  meter UInt64, channel UInt64, ts Int64, value Int64, quality UInt16,
 //	           stored_value Int64, stored_quality UInt16, deleted UInt8, ver UInt64
 //	           ReplacingMergeTree(ver) ORDER BY (meter, channel, ts, value)
 //
 // ts is Unix milliseconds; channel is the OBIS code's 6 bytes packed
-// big-endian, so that it sorts as the bytes do; a partition holds about a
-// year (365.2425 days). A conflict row is keyed by the incoming reading's
+// big-endian, so that it sorts as the bytes do; a partition holds a UTC
+// month (DateTime ends in 2106: later readings share earlier months'
+// partitions, which moves no answer). A conflict row is keyed by the incoming reading's
 // key and value and holds the stored reading it disagreed with; a
 // resolved conflict is a newer row of its key with deleted = 1.
 //

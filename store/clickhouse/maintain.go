@@ -3,32 +3,57 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// Optimize merges the parts of the tables on every host (OPTIMIZE …
-// FINAL), which drops replaced versions of readings and conflicts. Queries
-// answer the same before and after; Optimize is housekeeping, and a heavy
-// one on large tables.
+// Optimize merges the parts of each partition of the tables into one on
+// every host (OPTIMIZE … FINAL), which drops replaced versions of readings
+// and conflicts. Queries answer the same before and after; Optimize is
+// housekeeping, and a heavy one on large tables. ClickHouse skips an
+// OPTIMIZE whose parts a background merge holds, so Optimize repeats it
+// until every partition has one part or ctx ends.
 func (d *DB) Optimize(ctx context.Context) error {
 	if err := d.checkOpen(); err != nil {
 		return err
 	}
 	return d.onEveryHost(ctx, func(conn driver.Conn) error {
-		for _, t := range []string{d.table("readings" + d.local), d.table("conflicts" + d.local)} {
-			if err := conn.Exec(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
-				return fmt.Errorf("clickhouse: optimize %s: %w", t, err)
+		for _, name := range []string{"readings" + d.local, "conflicts" + d.local} {
+			if err := optimize(ctx, conn, d.t.database, name); err != nil {
+				return fmt.Errorf("clickhouse: optimize %s.%s: %w", d.t.database, name, err)
 			}
 		}
 		return nil
 	})
 }
 
+// optimizeRetry is the pause before Optimize tries a partition again.
+const optimizeRetry = 50 * time.Millisecond
+
+func optimize(ctx context.Context, conn driver.Conn, database, table string) error {
+	for {
+		if err := conn.Exec(ctx, "OPTIMIZE TABLE "+quote(database)+"."+table+" FINAL"); err != nil {
+			return err
+		}
+		var split uint64
+		err := conn.QueryRow(ctx, "SELECT count() FROM (SELECT partition FROM system.parts WHERE active AND database = ? AND table = ?"+
+			" GROUP BY partition HAVING count() > 1)", database, table).Scan(&split)
+		if err != nil || split == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(optimizeRetry):
+		}
+	}
+}
+
 // Usage is what the readings table holds on disk, over every host.
 type Usage struct {
 	Rows            int64 // rows of active parts (versions of readings)
-	Parts           int64
+	Parts           int64 // active parts
 	Bytes           int64 // compressed column data
 	BytesOnDisk     int64 // data, marks and indexes
 	UncompressedRaw int64 // column data before compression

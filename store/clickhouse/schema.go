@@ -48,9 +48,11 @@ var (
 // share of the data.
 const localSuffix = "_local"
 
-// yearMs is the width of a readings partition: 365.2425 days of
-// milliseconds, so about a year of readings per partition.
-const yearMs = 31556952000
+// monthPartition partitions readings by UTC month. DateTime ends in 2106;
+// later times fall into partitions of earlier months, which changes where
+// rows are kept, not what queries answer (every version of a reading has
+// the same ts, so the same partition).
+const monthPartition = "toYYYYMM(toDateTime(intDiv(ts, 1000), 'UTC'))"
 
 // supportsCodecs reports whether a server of version (as SELECT version()
 // gives it) takes the CODEC clauses above: column codecs arrived in 19.x
@@ -78,7 +80,7 @@ func createTables(ctx context.Context, conn driver.Conn, database string, codecs
 		name, engine string
 		cols         []column
 	}{
-		{"readings" + suffix, "ReplacingMergeTree(ver) PARTITION BY intDiv(ts, " + strconv.FormatInt(yearMs, 10) + ") ORDER BY (meter, channel, ts)", readingColumns},
+		{"readings" + suffix, "ReplacingMergeTree(ver) PARTITION BY " + monthPartition + " ORDER BY (meter, channel, ts)", readingColumns},
 		{"conflicts" + suffix, "ReplacingMergeTree(ver) ORDER BY (meter, channel, ts, value)", conflictColumns},
 	}
 	for _, t := range tables {
