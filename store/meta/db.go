@@ -63,16 +63,7 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
 // the current schema. Concurrent openers of one database migrate one at a
 // time.
 func OpenPostgres(ctx context.Context, url string, cfg Config) (*DB, error) {
-	name := redactedURL(url)
-	pdb, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, fmt.Errorf("meta %s: %w", name, err)
-	}
-	d, err := open(ctx, pdb, postgresDialect, cfg)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("meta %s: %w", name, err), pdb.Close())
-	}
-	return d, nil
+	return open(ctx, "pgx", url, redactedURL(url), postgresDialect, cfg)
 }
 
 // redactedURL hides the password of a URL for messages.
@@ -93,18 +84,24 @@ func OpenSQLite(ctx context.Context, path string, cfg Config) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate") // writers queue on BEGIN instead of failing at COMMIT
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	return open(ctx, "sqlite", "file:"+path+"?"+q.Encode(), path, sqliteDialect, cfg)
+}
+
+// open opens a database/sql driver's database and migrates it; errors
+// name the database as name.
+func open(ctx context.Context, driver, dsn, name string, dl dialect, cfg Config) (*DB, error) {
+	sdb, err := sql.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("meta %s: %w", path, err)
+		return nil, fmt.Errorf("meta %s: %w", name, err)
 	}
-	d, err := open(ctx, sdb, sqliteDialect, cfg)
+	d, err := newDB(ctx, sdb, dl, cfg)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("meta %s: %w", path, err), sdb.Close())
+		return nil, errors.Join(fmt.Errorf("meta %s: %w", name, err), sdb.Close())
 	}
 	return d, nil
 }
 
-func open(ctx context.Context, sdb *sql.DB, dl dialect, cfg Config) (*DB, error) {
+func newDB(ctx context.Context, sdb *sql.DB, dl dialect, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
