@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/hes/profile"
@@ -19,6 +20,7 @@ import (
 var (
 	DisconnectControl = cosem.OBIS{0, 0, 96, 3, 10, 255}
 	LimiterObject     = cosem.OBIS{0, 0, 17, 0, 0, 255}
+	AccountObject     = cosem.OBIS{0, 0, 19, 0, 0, 255}
 	CreditObject      = cosem.OBIS{0, 0, 19, 10, 0, 255}
 	TokenGateway      = cosem.OBIS{0, 0, 19, 40, 0, 255}
 	ActivityCalendar  = cosem.OBIS{0, 0, 13, 0, 0, 255}
@@ -33,6 +35,18 @@ type SupplyResult struct {
 }
 
 var controlStates = []string{"disconnected", "connected", "ready_for_reconnection"}
+
+// supplyOf reads the disconnect control's output_state and control_state.
+func supplyOf(output, state axdr.Value) SupplyResult {
+	var res SupplyResult
+	res.Output, _ = output.Bool()
+	if n, ok := state.Uint(); ok && int(n) < len(controlStates) {
+		res.State = controlStates[n]
+	} else {
+		res.State = fmt.Sprint(state)
+	}
+	return res
+}
 
 // runSupply invokes remote_disconnect (method 1) or remote_reconnect
 // (method 2) and reads the state back: done only if the meter reports the
@@ -53,12 +67,7 @@ func runSupply(method int8) func(context.Context, *HeadEnd, Job, registry.Meter)
 			if err != nil {
 				return err
 			}
-			res.Output, _ = out[0].Bool()
-			if n, ok := st[0].Uint(); ok && int(n) < len(controlStates) {
-				res.State = controlStates[n]
-			} else {
-				res.State = fmt.Sprint(st[0])
-			}
+			res = supplyOf(out[0], st[0])
 			return nil
 		})
 		if err != nil {
@@ -87,9 +96,44 @@ type CreditParams struct {
 	Amount int32  `json:"amount,omitempty"`
 }
 
-// CreditResult is the credit after the top-up.
+// CreditResult is a credit's current_credit_amount (IC 112 attribute
+// 2): Credit × 10^Scale units of Currency, as the account's currency
+// attribute (IC 111 attribute 15) gives them; Currency is empty when the
+// meter does not tell.
 type CreditResult struct {
-	Credit int64 `json:"credit"`
+	Credit   int64  `json:"credit"`
+	Currency string `json:"currency,omitempty"`
+	Scale    int8   `json:"scale,omitempty"`
+}
+
+// readCredit reads the credit and the account's currency.
+func readCredit(ctx context.Context, s *conn.Session) (CreditResult, error) {
+	rs, err := s.Client.GetWithList(ctx, []dlms.AttributeRequest{
+		{Ref: cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 2}},
+		{Ref: cosem.Ref{Class: cosem.ClassAccount, Name: AccountObject, ID: 15}},
+	})
+	if err != nil {
+		return CreditResult{}, err
+	}
+	if rs[0].Err != nil {
+		return CreditResult{}, conn.Permanent(fmt.Errorf("credit: %w", rs[0].Err))
+	}
+	return creditOf(rs[0], rs[1]), nil
+}
+
+// creditOf reads current_credit_amount and, when the meter answered it,
+// the currency structure {name, scale, unit}.
+func creditOf(amount, currency dlms.Result) CreditResult {
+	var res CreditResult
+	if len(amount.Value) > 0 {
+		res.Credit, _ = amount.Value[0].Int()
+	}
+	if c := currency.Value; currency.Err == nil && len(c) == 4 && c[0].Tag == axdr.TagStructure {
+		res.Currency = string(c[1].Bytes)
+		scale, _ := c[2].Int()
+		res.Scale = int8(scale)
+	}
+	return res
 }
 
 // runCredit tops the credit up once (update_amount adds, so a repeat would
@@ -112,13 +156,8 @@ func runCredit(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (any, e
 		} else if _, err := s.Client.Action(ctx, cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 1}, []axdr.Value{axdr.Int32(p.Amount)}); err != nil {
 			return err
 		}
-		ref := cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 2}
-		v, err := s.Client.Get(ctx, ref, nil)
-		if err != nil {
-			return err
-		}
-		res.Credit, _ = v[0].Int()
-		return nil
+		res, err = readCredit(ctx, s)
+		return err
 	}, conn.Once())
 	return res, err
 }
@@ -336,4 +375,44 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// StatusResult is a meter's supply and payment state (ReadStatus): what a
+// fleet view shows besides comms. A part the meter lacks is nil.
+type StatusResult struct {
+	Supply *SupplyResult `json:"supply,omitempty"`
+	Credit *CreditResult `json:"credit,omitempty"`
+}
+
+// runReadStatus reads the disconnect control's state and, on a meter with
+// a payment account, its credit, in one GET with list.
+func runReadStatus(ctx context.Context, h *HeadEnd, _ Job, m registry.Meter) (any, error) {
+	var res StatusResult
+	err := h.conn.Do(ctx, m, func(ctx context.Context, s *conn.Session) error {
+		rs, err := s.Client.GetWithList(ctx, []dlms.AttributeRequest{
+			{Ref: cosem.Ref{Class: cosem.ClassDisconnectControl, Name: DisconnectControl, ID: 2}},
+			{Ref: cosem.Ref{Class: cosem.ClassDisconnectControl, Name: DisconnectControl, ID: 3}},
+			{Ref: cosem.Ref{Class: cosem.ClassCredit, Name: CreditObject, ID: 2}},
+			{Ref: cosem.Ref{Class: cosem.ClassAccount, Name: AccountObject, ID: 15}},
+		})
+		if err != nil {
+			return err
+		}
+		res = StatusResult{}
+		if rs[0].Err == nil && rs[1].Err == nil && len(rs[0].Value) > 0 && len(rs[1].Value) > 0 {
+			sup := supplyOf(rs[0].Value[0], rs[1].Value[0])
+			res.Supply = &sup
+		}
+		if rs[2].Err == nil {
+			c := creditOf(rs[2], rs[3])
+			res.Credit = &c
+		}
+		return nil
+	})
+	if err != nil {
+		h.m.failures.WithLabelValues(conn.Reason(err)).Inc()
+		return nil, err
+	}
+	h.m.reads.WithLabelValues("status").Inc()
+	return res, nil
 }

@@ -77,6 +77,11 @@ type Config struct {
 	Clock clock.Clock
 	// Rand is the source of new keys (crypto/rand when nil).
 	Rand io.Reader
+	// OnOutcome, when set, is told how every operation on one meter ended
+	// (a meter job, or each meter of a group job run meter by meter), from
+	// the goroutine that ran it: what a fleet view needs to keep each
+	// meter's comms, supply and credit status. It must not block.
+	OnOutcome func(Outcome)
 	// Metrics registers the head-end's collectors (none when nil).
 	Metrics prometheus.Registerer
 	// Logger: nil discards.

@@ -40,6 +40,7 @@
 //	read-profile      profile entries since the watermark (range selective access), readings → bus
 //	read-events       the same for an event log, events → bus
 //	read-registers    energy registers at the meter's clock, readings → bus
+//	read-status       disconnect control state and credit (with its currency)
 //	disconnect        remote_disconnect, control state read back
 //	reconnect         remote_reconnect, control state read back
 //	credit-top-up     update_amount once (never repeated), credit read back
@@ -50,6 +51,10 @@
 //	key-rotation      new keys by key_transfer (RFC 3394 wrapped), verified, switched
 //	firmware-campaign image transfer in waves, verify, activate, confirm version; halts past its failure threshold
 //	demand-response   limiter threshold (and other settings) on a group, who confirmed
+//
+// Config.OnOutcome hears how each operation on one meter ended (with the
+// kind's result), which is how a fleet view keeps every meter's comms,
+// supply and credit status without polling the jobs.
 //
 // A meter job may be given a group: it then runs on each meter of the
 // group (AllMeters: all), spread over Request.Jitter, and its result is a

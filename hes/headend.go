@@ -245,13 +245,38 @@ func (h *HeadEnd) execute(ctx context.Context, j Job) (any, error) {
 		if !ok {
 			return nil, conn.Permanent(fmt.Errorf("meter %s: %w", j.Meter, registry.ErrUnknownMeter))
 		}
-		return spec.meter(ctx, h, j, m)
+		return h.onMeter(ctx, spec, j, m)
 	}
 	meters := h.groupMeters(j.Group)
 	if spec.group != nil {
 		return spec.group(ctx, h, j, meters)
 	}
-	return h.fanOut(ctx, j, meters, func(ctx context.Context, m registry.Meter) (any, error) { return spec.meter(ctx, h, j, m) })
+	return h.fanOut(ctx, j, meters, func(ctx context.Context, m registry.Meter) (any, error) { return h.onMeter(ctx, spec, j, m) })
+}
+
+// Outcome is how one operation on one meter ended (Config.OnOutcome).
+type Outcome struct {
+	Meter  registry.Meter
+	Job    int64
+	Kind   Kind
+	At     time.Time // on the head-end's clock
+	Result any       // the kind's result (ReadResult, SupplyResult, StatusResult, …); nil on failure
+	Err    error     // nil on success; conn.Reason names the failure
+}
+
+// onMeter runs kind spec on meter m for job j and tells Config.OnOutcome
+// how it ended. An operation cut short because the head-end is stopping
+// is not an outcome of the meter's.
+func (h *HeadEnd) onMeter(ctx context.Context, spec kindSpec, j Job, m registry.Meter) (any, error) {
+	res, err := spec.meter(ctx, h, j, m)
+	if h.cfg.OnOutcome != nil && ctx.Err() == nil {
+		o := Outcome{Meter: m, Job: j.ID, Kind: j.Kind, At: h.cfg.Clock.Now(), Err: err}
+		if err == nil {
+			o.Result = res
+		}
+		h.cfg.OnOutcome(o)
+	}
+	return res, err
 }
 
 // GroupResult is the result of a meter job run over a group.

@@ -24,6 +24,7 @@ const (
 	ReadProfile      Kind = "read-profile"      // ProfileParams → ReadResult
 	ReadRegisters    Kind = "read-registers"    // RegistersParams → ReadResult
 	ReadEvents       Kind = "read-events"       // EventsParams → ReadResult
+	ReadStatus       Kind = "read-status"       // no params → StatusResult
 	Disconnect       Kind = "disconnect"        // no params → SupplyResult
 	Reconnect        Kind = "reconnect"         // no params → SupplyResult
 	CreditTopUp      Kind = "credit-top-up"     // CreditParams → CreditResult

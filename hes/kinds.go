@@ -22,6 +22,7 @@ func init() {
 		ReadProfile:      {check: checkParams[ProfileParams], meter: runReadProfile},
 		ReadEvents:       {check: checkParams[EventsParams], meter: runReadEvents},
 		ReadRegisters:    {check: checkParams[RegistersParams], meter: runReadRegisters},
+		ReadStatus:       {meter: runReadStatus},
 		Disconnect:       {meter: runSupply(1)},
 		Reconnect:        {meter: runSupply(2)},
 		CreditTopUp:      {check: checkParams[CreditParams], meter: runCredit},

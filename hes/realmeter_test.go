@@ -2,8 +2,10 @@ package hes
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/meter/prepay"
+	"github.com/amigo-ami/amigo/meter/tariff"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -39,7 +43,15 @@ func TestRealMeter(t *testing.T) {
 	clk := &fakeClock{t: start}
 	// The demo meter in control mode 1, where remote disconnect and
 	// reconnect act at once.
-	file, err := config.Parse("test.toml", []byte("serial = \"0000000001\"\n[disconnect]\nmode = 1\n"))
+	file, err := config.Parse("test.toml", []byte(`serial = "0000000001"
+[disconnect]
+mode = 1
+[prepay]
+mode = "credit"
+currency = "EUR"
+scale = -2
+token_key = "746F6B656E206B6579206F6620746865206D65746572"
+`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +95,14 @@ func TestRealMeter(t *testing.T) {
 		t.Errorf("the meter's system title %X is not the registry's default %X", objects.SystemTitle(serial), title)
 	}
 	rec := &recorder{}
-	h, err := New(ctx, Config{Meta: db, Publisher: rec, ClientTitle: sec.ClientTitle, Clock: clockFunc(clk.Now), InitialBackfill: 3 * time.Hour})
+	var outcomes []Outcome
+	var outMu sync.Mutex
+	onOutcome := func(o Outcome) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		outcomes = append(outcomes, o)
+	}
+	h, err := New(ctx, Config{Meta: db, Publisher: rec, ClientTitle: sec.ClientTitle, Clock: clockFunc(clk.Now), InitialBackfill: 3 * time.Hour, OnOutcome: onOutcome})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +160,22 @@ func TestRealMeter(t *testing.T) {
 	}
 	run(Request{Kind: ReadRegisters, Meter: serial})
 
+	// The status read: supply connected, the credit account in euro cents.
+	var before StatusResult
+	j = run(Request{Kind: ReadStatus, Meter: serial})
+	if json.Unmarshal(j.Result, &before); before.Supply == nil || *before.Supply != (SupplyResult{Output: true, State: "connected"}) ||
+		before.Credit == nil || before.Credit.Currency != "EUR" || before.Credit.Scale != -2 {
+		t.Fatalf("status: %s", j.Result)
+	}
+	// A token of €20 from the vending key adds 2000 cents.
+	key := []byte("token key of the meter")
+	token := prepay.MakeToken(key, serial, 1, 20*tariff.Money(1e9))
+	j = run(Request{Kind: CreditTopUp, Meter: serial, Params: json.RawMessage(`{"token":"` + hex.EncodeToString(token) + `"}`)})
+	var credit CreditResult
+	if json.Unmarshal(j.Result, &credit); credit != (CreditResult{Credit: before.Credit.Credit + 2000, Currency: "EUR", Scale: -2}) {
+		t.Errorf("top-up: %s, credit before %d", j.Result, before.Credit.Credit)
+	}
+
 	j = run(Request{Kind: Disconnect, Meter: serial, Actor: "ops"})
 	var supply SupplyResult
 	if json.Unmarshal(j.Result, &supply); supply.State != "disconnected" || d.Meter().Connected() {
@@ -150,6 +185,23 @@ func TestRealMeter(t *testing.T) {
 	j = run(Request{Kind: Reconnect, Meter: serial, Actor: "ops"})
 	if json.Unmarshal(j.Result, &supply); supply != (SupplyResult{Output: false, State: "ready_for_reconnection"}) {
 		t.Errorf("reconnect: %s", j.Result)
+	}
+	// Every job above told its outcome, with its result.
+	outMu.Lock()
+	defer outMu.Unlock()
+	kindsSeen := make([]Kind, len(outcomes))
+	for i, o := range outcomes {
+		kindsSeen[i] = o.Kind
+		if o.Err != nil || o.Meter.Serial != serial || o.Job == 0 || !o.At.Equal(clk.Now()) {
+			t.Errorf("outcome %d: %+v", i, o)
+		}
+	}
+	want := []Kind{ReadProfile, ReadProfile, ReadRegisters, ReadStatus, CreditTopUp, Disconnect, Reconnect}
+	if !slices.Equal(kindsSeen, want) {
+		t.Errorf("outcomes of %v, want %v", kindsSeen, want)
+	}
+	if s, ok := outcomes[5].Result.(SupplyResult); !ok || s.State != "disconnected" {
+		t.Errorf("disconnect outcome: %#v", outcomes[5].Result)
 	}
 }
 
