@@ -622,6 +622,12 @@ func testTokens(t *testing.T, e engine) {
 	if _, err := d.CreateUser(ctx, User{Name: "eve", Role: "root"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown role: %v", err)
 	}
+	if u, err := d.UserByName(ctx, "alice"); err != nil || u.ID != alice || u.Role != RoleOperator {
+		t.Errorf("user alice by name: %+v (%v)", u, err)
+	}
+	if _, err := d.UserByName(ctx, "eve"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("user eve by name: %v", err)
+	}
 	token, tok, err := d.IssueToken(ctx, "admin", alice, "console", 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,12 @@ func (d *DB) User(ctx context.Context, id int64) (User, error) {
 	return u, d.classify(err, fmt.Sprintf("user %d", id))
 }
 
+// UserByName returns the user called name (ErrNotFound if none is).
+func (d *DB) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := scanUser(d.db.QueryRowContext(ctx, `SELECT id, name, role, disabled, created_at FROM users WHERE name = $1`, name))
+	return u, d.classify(err, "user "+name)
+}
+
 // SetUserDisabled disables or enables user id; a disabled user's tokens
 // stop authenticating.
 func (d *DB) SetUserDisabled(ctx context.Context, actor string, id int64, disabled bool) error {
