@@ -3,6 +3,7 @@ package hes
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/amigo-ami/amigo/hes/registry"
 )
@@ -34,6 +35,16 @@ func init() {
 		FirmwareCampaign: {check: checkFirmware, group: runFirmware},
 		DemandResponse:   {check: checkParams[DemandParams], group: runDemandResponse},
 	}
+}
+
+// Kinds returns every job kind, sorted.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // AllMeters, as a group, is every registered meter.

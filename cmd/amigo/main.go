@@ -42,6 +42,7 @@ fleet simulator, in one binary.`,
 		newReadCmd(),
 		newMeterCmd(),
 		newMDMCmd(),
+		newServeCmd(),
 	)
 	return root
 }
