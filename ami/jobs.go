@@ -63,7 +63,7 @@ func (j jobs) Jobs(ctx context.Context, q web.JobQuery) ([]web.Job, error) {
 // view is a head-end job as the API shows it.
 func (j jobs) view(ctx context.Context, hj hes.Job) web.Job {
 	mj := meta.Job{ID: hj.ID, Kind: string(hj.Kind), State: hj.State, Attempts: hj.Attempts, Params: j.params(ctx, hj),
-		Result: string(hj.Result), DueAt: hj.DueAt, CreatedAt: hj.CreatedAt, UpdatedAt: hj.UpdatedAt}
+		Result: summary(hj), DueAt: hj.DueAt, CreatedAt: hj.CreatedAt, UpdatedAt: hj.UpdatedAt}
 	if hj.Meter != "" {
 		if m, err := j.meta.MeterBySerial(ctx, hj.Meter); err == nil {
 			mj.Meter = m.ID

@@ -111,7 +111,7 @@ func commsFailure(err error) bool {
 	return false
 }
 
-var readKinds = []hes.Kind{hes.ReadProfile, hes.ReadRegisters, hes.ReadEvents, hes.ReadStatus}
+var readKinds = []hes.Kind{hes.ReadProfile, hes.ReadRegisters, hes.ReadEvents, hes.ReadStatus, hes.ReadPowerQuality}
 
 var supplyStates = map[string]string{
 	"connected": web.SupplyConnected, "disconnected": web.SupplyDisconnected, "ready_for_reconnection": web.SupplyReady,

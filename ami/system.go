@@ -230,8 +230,9 @@ func (s *System) openWeb() error {
 		Fleet:    fleet{meta: s.meta, status: s.status},
 		Commands: &commands{head: s.head, meta: s.meta, status: s.status, tokenKey: s.cfg.Prepay.TokenKey, now: s.now, lastToken: map[string]uint32{}},
 		Jobs:     j, Campaigns: j,
-		Events:    events{store: s.store, meta: s.meta, now: s.now},
-		Analytics: analyticsView{store: s.store, meta: s.meta, status: s.status, ingest: s.ingest, now: s.now},
+		Events:       events{store: s.store, meta: s.meta, now: s.now},
+		PowerQuality: powerQuality{head: s.head, meta: s.meta, now: s.now},
+		Analytics:    analyticsView{store: s.store, meta: s.meta, status: s.status, ingest: s.ingest, now: s.now},
 	})
 	if err != nil {
 		return err

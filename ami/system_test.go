@@ -3,6 +3,7 @@ package ami_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,7 +215,24 @@ func TestServe(t *testing.T) {
 
 	credit := m.Status.Credit.BalanceMicros
 	run(map[string]any{"kind": "credit-top-up", "amount_micros": 20_000_000})
-	run(map[string]any{"kind": "disconnect"})
+	if j := run(map[string]any{"kind": "disconnect"}); j.Result != "disconnected" {
+		t.Errorf("disconnect job's result %q", j.Result)
+	}
+	// A power-quality capture, read on demand: a load model's meter has
+	// the instantaneous values (230 V, 1 200 W) but no harmonics.
+	var pq struct {
+		Phases []struct {
+			Phase     string  `json:"phase"`
+			URMS      float64 `json:"u_rms"`
+			Harmonics []any   `json:"harmonics"`
+		} `json:"phases"`
+	}
+	if err := api.Get(ctx, "/meters/1/power-quality", &pq); err != nil {
+		t.Fatal(err)
+	}
+	if len(pq.Phases) != 1 || pq.Phases[0].Phase != "a" || math.Abs(pq.Phases[0].URMS-230) > 0.5 || len(pq.Phases[0].Harmonics) != 0 {
+		t.Errorf("power quality %+v", pq)
+	}
 	if err := api.Get(ctx, "/meters/1", &m); err != nil {
 		t.Fatal(err)
 	}

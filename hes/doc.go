@@ -41,6 +41,7 @@
 //	read-events       the same for an event log, events → bus
 //	read-registers    energy registers at the meter's clock, readings → bus
 //	read-status       disconnect control state and credit (with its currency)
+//	read-power-quality instantaneous values, THD, harmonics, a waveform capture; values → bus
 //	disconnect        remote_disconnect, control state read back
 //	reconnect         remote_reconnect, control state read back
 //	credit-top-up     update_amount once (never repeated), credit read back

@@ -21,20 +21,21 @@ type Kind string
 // Job kinds. Meter jobs name a meter; group jobs (FirmwareCampaign,
 // DemandResponse, and any read given a group) fan out over a group.
 const (
-	ReadProfile      Kind = "read-profile"      // ProfileParams → ReadResult
-	ReadRegisters    Kind = "read-registers"    // RegistersParams → ReadResult
-	ReadEvents       Kind = "read-events"       // EventsParams → ReadResult
-	ReadStatus       Kind = "read-status"       // no params → StatusResult
-	Disconnect       Kind = "disconnect"        // no params → SupplyResult
-	Reconnect        Kind = "reconnect"         // no params → SupplyResult
-	CreditTopUp      Kind = "credit-top-up"     // CreditParams → CreditResult
-	ClockSync        Kind = "clock-sync"        // ClockParams → ClockResult
-	SetAttribute     Kind = "set"               // SetParams → {}
-	SetTariff        Kind = "tariff"            // TariffParams → {}
-	SetPush          Kind = "push-setup"        // PushSetupParams → {}
-	RotateKeys       Kind = "key-rotation"      // no params → KeyResult
-	FirmwareCampaign Kind = "firmware-campaign" // FirmwareParams (group) → CampaignResult
-	DemandResponse   Kind = "demand-response"   // DemandParams (group) → DemandResult
+	ReadProfile      Kind = "read-profile"       // ProfileParams → ReadResult
+	ReadRegisters    Kind = "read-registers"     // RegistersParams → ReadResult
+	ReadEvents       Kind = "read-events"        // EventsParams → ReadResult
+	ReadStatus       Kind = "read-status"        // no params → StatusResult
+	ReadPowerQuality Kind = "read-power-quality" // PowerQualityParams → PowerQualityResult
+	Disconnect       Kind = "disconnect"         // no params → SupplyResult
+	Reconnect        Kind = "reconnect"          // no params → SupplyResult
+	CreditTopUp      Kind = "credit-top-up"      // CreditParams → CreditResult
+	ClockSync        Kind = "clock-sync"         // ClockParams → ClockResult
+	SetAttribute     Kind = "set"                // SetParams → {}
+	SetTariff        Kind = "tariff"             // TariffParams → {}
+	SetPush          Kind = "push-setup"         // PushSetupParams → {}
+	RotateKeys       Kind = "key-rotation"       // no params → KeyResult
+	FirmwareCampaign Kind = "firmware-campaign"  // FirmwareParams (group) → CampaignResult
+	DemandResponse   Kind = "demand-response"    // DemandParams (group) → DemandResult
 )
 
 // Request is a job to submit.

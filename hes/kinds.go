@@ -24,6 +24,7 @@ func init() {
 		ReadEvents:       {check: checkParams[EventsParams], meter: runReadEvents},
 		ReadRegisters:    {check: checkParams[RegistersParams], meter: runReadRegisters},
 		ReadStatus:       {meter: runReadStatus},
+		ReadPowerQuality: {check: checkParams[PowerQualityParams], meter: runReadPowerQuality},
 		Disconnect:       {meter: runSupply(1)},
 		Reconnect:        {meter: runSupply(2)},
 		CreditTopUp:      {check: checkParams[CreditParams], meter: runCredit},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -16,6 +18,8 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meter/prepay"
 	"github.com/amigo-ami/amigo/meter/tariff"
+	"github.com/amigo-ami/amigo/metrology/signal"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -32,49 +36,53 @@ func (c *fakeClock) Now() time.Time {
 	return c.t
 }
 
-// TestRealMeter drives the software meter (meter/device: the management
-// core, its object tree and a dlms.Server on loopback TCP) through the
-// head-end: the profile read since the watermark, a register read, and a
-// disconnect and reconnect read back from the meter itself.
-func TestRealMeter(t *testing.T) {
+// realRig is a software meter (meter/device: the management core, its
+// object tree and a dlms.Server on loopback TCP) with some metering behind
+// it, registered with a running head-end.
+type realRig struct {
+	d        *device.Device
+	clk      *fakeClock
+	h        *HeadEnd
+	rec      *recorder
+	serial   string
+	outcomes []Outcome
+	mu       sync.Mutex
+	run      func(Request) Job // submits and waits; fails the test unless done
+}
+
+func startRealMeter(t *testing.T, toml string, dc device.Config, history time.Duration) *realRig {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	start := time.Date(2024, 6, 3, 6, 0, 0, 0, time.UTC)
-	clk := &fakeClock{t: start}
-	// The demo meter in control mode 1, where remote disconnect and
-	// reconnect act at once.
-	file, err := config.Parse("test.toml", []byte(`serial = "0000000001"
-[disconnect]
-mode = 1
-[prepay]
-mode = "credit"
-currency = "EUR"
-scale = -2
-token_key = "746F6B656E206B6579206F6620746865206D65746572"
-`))
+	r := &realRig{clk: &fakeClock{t: start}, rec: &recorder{}}
+	file, err := config.Parse("test.toml", []byte(toml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := device.New(device.Config{File: file, Listen: "127.0.0.1:0", Tick: -1, Clock: clk.Now, Load: "constant:1000"})
-	if err != nil {
+	dc.File, dc.Listen, dc.Tick, dc.Clock = file, "127.0.0.1:0", -1, r.clk.Now
+	if r.d, err = device.New(dc); err != nil {
 		t.Fatal(err)
 	}
 	serveCtx, stopServe := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- d.Serve(serveCtx) }()
-	defer func() {
+	go func() { served <- r.d.Serve(serveCtx) }()
+	t.Cleanup(func() {
 		stopServe()
 		if err := <-served; err != nil {
 			t.Error(err)
 		}
-	}()
-	// Two hours of metering, stepped a minute at a time.
-	for now := start; now.Before(start.Add(2 * time.Hour)); {
-		now = now.Add(time.Minute)
-		clk.mu.Lock()
-		clk.t = now
-		clk.mu.Unlock()
-		if err := d.Advance(d.Now()); err != nil {
+	})
+	// The history, stepped a minute at a time.
+	end := start.Add(history)
+	for now := start; now.Before(end); {
+		if now = now.Add(time.Minute); now.After(end) {
+			now = end
+		}
+		r.clk.mu.Lock()
+		r.clk.t = now
+		r.clk.mu.Unlock()
+		if err := r.d.Advance(r.d.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,54 +91,69 @@ token_key = "746F6B656E206B6579206F6620746865206D65746572"
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	serial := file.Meter.Serial
-	addr, _ := registry.ParseAddress(d.Addr().String())
+	t.Cleanup(func() { db.Close() })
+	r.serial = file.Meter.Serial
+	addr, _ := registry.ParseAddress(r.d.Addr().String())
 	sec := file.Security
-	if _, err := registry.Import(ctx, db, "test", []registry.Entry{{Where: "test", Serial: serial, Address: addr, KeysRef: "demo", Group: "real"}},
+	if _, err := registry.Import(ctx, db, "test", []registry.Entry{{Where: "test", Serial: r.serial, Address: addr, KeysRef: "demo", Group: "real"}},
 		map[string]registry.KeySet{"demo": {EK: sec.EncryptionKey, AK: sec.AuthenticationKey, Password: sec.Password}}); err != nil {
 		t.Fatal(err)
 	}
-	if title := registry.DefaultSystemTitle(serial); string(objects.SystemTitle(serial)) != string(title[:]) {
-		t.Errorf("the meter's system title %X is not the registry's default %X", objects.SystemTitle(serial), title)
+	if title := registry.DefaultSystemTitle(r.serial); string(objects.SystemTitle(r.serial)) != string(title[:]) {
+		t.Errorf("the meter's system title %X is not the registry's default %X", objects.SystemTitle(r.serial), title)
 	}
-	rec := &recorder{}
-	var outcomes []Outcome
-	var outMu sync.Mutex
 	onOutcome := func(o Outcome) {
-		outMu.Lock()
-		defer outMu.Unlock()
-		outcomes = append(outcomes, o)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.outcomes = append(r.outcomes, o)
 	}
-	h, err := New(ctx, Config{Meta: db, Publisher: rec, ClientTitle: sec.ClientTitle, Clock: clockFunc(clk.Now), InitialBackfill: 3 * time.Hour, OnOutcome: onOutcome})
-	if err != nil {
+	if r.h, err = New(ctx, Config{Meta: db, Publisher: r.rec, ClientTitle: sec.ClientTitle, Clock: clockFunc(r.clk.Now), InitialBackfill: 3 * time.Hour, OnOutcome: onOutcome}); err != nil {
 		t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- h.Run(runCtx) }()
-	defer func() {
+	go func() { done <- r.h.Run(runCtx) }()
+	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
-	}()
-	run := func(r Request) Job {
+	})
+	r.run = func(req Request) Job {
 		t.Helper()
-		id, err := h.Submit(ctx, r)
+		id, err := r.h.Submit(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		j, err := h.Wait(ctx, id, 5*time.Millisecond)
+		j, err := r.h.Wait(ctx, id, 5*time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if j.State != meta.JobDone {
-			t.Fatalf("%s: %s", r.Kind, j.Result)
+			t.Fatalf("%s: %s", req.Kind, j.Result)
 		}
 		return j
 	}
+	return r
+}
 
+// TestRealMeter drives the software meter through the head-end: the
+// profile read since the watermark, a register read, the status, a token
+// top-up, and a disconnect and reconnect read back from the meter itself.
+func TestRealMeter(t *testing.T) {
+	// The demo meter in control mode 1, where remote disconnect and
+	// reconnect act at once.
+	r := startRealMeter(t, `serial = "0000000001"
+[disconnect]
+mode = 1
+[prepay]
+mode = "credit"
+currency = "EUR"
+scale = -2
+token_key = "746F6B656E206B6579206F6620746865206D65746572"
+`, device.Config{Load: "constant:1000"}, 2*time.Hour)
+	start := time.Date(2024, 6, 3, 6, 0, 0, 0, time.UTC)
+	run, rec, d, serial, clk := r.run, r.rec, r.d, r.serial, r.clk
 	j := run(Request{Kind: ReadProfile, Meter: serial})
 	var res ReadResult
 	json.Unmarshal(j.Result, &res)
@@ -187,8 +210,9 @@ token_key = "746F6B656E206B6579206F6620746865206D65746572"
 		t.Errorf("reconnect: %s", j.Result)
 	}
 	// Every job above told its outcome, with its result.
-	outMu.Lock()
-	defer outMu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	outcomes := r.outcomes
 	kindsSeen := make([]Kind, len(outcomes))
 	for i, o := range outcomes {
 		kindsSeen[i] = o.Kind
@@ -210,3 +234,61 @@ type clockFunc func() time.Time
 
 func (f clockFunc) Now() time.Time                         { return f() }
 func (f clockFunc) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// TestRealMeterPowerQuality reads the power quality of a software meter
+// playing the IEEE 1459-2010 Annex B waveform through the real metrology
+// core (ARCHITECTURE §5: U = 100∠0°, 8∠−70°, 15∠140°, 5∠20° and I =
+// 100∠−30°, 20∠−165°, 15∠234°, 10∠234° RMS for h = 1, 3, 5, 7; THD_V
+// 17.720 %, THD_I 26.926 %), and publishes its instantaneous values.
+func TestRealMeterPowerQuality(t *testing.T) {
+	const rate = 8000
+	s := &signal.Signal{Rate: rate, Frequency: 50, Phases: [3]*signal.Phase{new(signal.AnnexB())}}
+	frames, err := s.Samples(rate) // one second: 50 whole cycles, looped seamlessly
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(t.TempDir(), "annexb.csv")
+	if err := appliance.WriteCSV(csv, frames); err != nil {
+		t.Fatal(err)
+	}
+	r := startRealMeter(t, `serial = "0000000002"`, device.Config{Samples: csv, Rate: rate}, 3*time.Second)
+	j := r.run(Request{Kind: ReadPowerQuality, Meter: r.serial})
+	var pq PowerQualityResult
+	if err := json.Unmarshal(j.Result, &pq); err != nil {
+		t.Fatal(err)
+	}
+	within := func(what string, got, want, tol float64) {
+		t.Helper()
+		if math.Abs(got-want) > tol {
+			t.Errorf("%s: %g, want %g ± %g", what, got, want, tol)
+		}
+	}
+	if len(pq.Phases) != 1 || pq.Phases[0].Phase != "a" || len(pq.Phases[0].Harmonics) != 25 || pq.Waveform == nil {
+		t.Fatalf("capture %s", j.Result)
+	}
+	a := pq.Phases[0]
+	within("U", a.U, math.Sqrt(100*100+8*8+15*15+5*5), 0.1)
+	within("THD U", a.THDU, 0.17720, 0.0002)
+	within("THD I", a.THDI, 0.26926, 0.0002)
+	within("frequency", pq.FrequencyHz, 50, 0.01)
+	for _, h := range []HarmonicRMS{{1, 100, 100}, {3, 8, 20}, {5, 15, 15}, {7, 5, 10}, {4, 0, 0}} {
+		got := a.Harmonics[h.H-1]
+		within(fmt.Sprint("U", h.H), got.U, h.U, 0.2)
+		within(fmt.Sprint("I", h.H), got.I, h.I, 0.2)
+	}
+	if pq.Waveform.RateHz != rate || len(pq.Waveform.U["a"]) != 2*rate/50 || len(pq.Waveform.I["a"]) != 2*rate/50 {
+		t.Errorf("waveform at %g Hz, %d and %d samples", pq.Waveform.RateHz, len(pq.Waveform.U["a"]), len(pq.Waveform.I["a"]))
+	}
+	// The instantaneous values went to the bus in the meter's units:
+	// voltage L1 in 0.1 V, THD in 0.01 %.
+	got := map[store.Channel]int64{}
+	for _, x := range r.rec.readings(t) {
+		got[x.Channel] = x.Value
+	}
+	if u := got[store.Channel{1, 0, 32, 7, 0, 255}]; u < 1013 || u > 1017 {
+		t.Errorf("voltage L1 reading %d (0.1 V)", u)
+	}
+	if thd := got[store.Channel{1, 0, 32, 7, thdE, 255}]; thd < 1770 || thd > 1774 {
+		t.Errorf("THD U reading %d (0.01 %%)", thd)
+	}
+}

@@ -193,6 +193,27 @@ func (m *Meter) Instant() metrology.Power {
 	return m.src.Instant()
 }
 
+// Measurement returns the metrology core's last analysis window
+// (harmonics, THD, per-phase quantities); false for a core without one (a
+// load model's accumulator, or before the first window).
+func (m *Meter) Measurement() (metrology.Measurement, bool) {
+	q, ok := m.src.(Quality)
+	if !ok {
+		return metrology.Measurement{}, false
+	}
+	return q.Measurement()
+}
+
+// Capture returns the last cycles of the metrology core's samples; an
+// error for a core that keeps none.
+func (m *Meter) Capture(cycles int) (metrology.Waveform, error) {
+	q, ok := m.src.(Quality)
+	if !ok {
+		return metrology.Waveform{}, errors.New("meter: the metrology core keeps no samples")
+	}
+	return q.Capture(cycles)
+}
+
 // MetrologyIdentity returns the metrology core's software identification.
 func (m *Meter) MetrologyIdentity() metrology.Identity {
 	if m.src == nil {

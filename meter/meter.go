@@ -31,6 +31,15 @@ type Metrology interface {
 	Identity() metrology.Identity
 }
 
+// Quality is the rest of a metrology core's read-only face, which a
+// meter shows when its core has it: the last analysis window (harmonics,
+// THD) and the latest samples for power-quality reads. *metrology.View
+// implements it; an accumulator's view reports no window.
+type Quality interface {
+	Measurement() (metrology.Measurement, bool)
+	Capture(cycles int) (metrology.Waveform, error)
+}
+
 // Options are the meter's collaborators.
 type Options struct {
 	// Logger receives operational logs (never keys); nil discards.

@@ -21,6 +21,7 @@ var metrologyReadOnly = map[string]bool{
 	"View": true, "Registers": true, "Energy": true, "Power": true, "PhasePower": true,
 	"Identity": true, "Measurement": true, "PhaseValues": true, "Harmonic": true, "Totals": true,
 	"Freeze": true, "Hex": true, "QI": true, "QII": true, "QIII": true, "QIV": true, "SoftwareID": true,
+	"Waveform": true, "MaxHarmonic": true, // a copy of recent samples; a constant
 }
 
 // driverPackages may run a metrology core (they are the meter's hardware

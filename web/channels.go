@@ -19,8 +19,10 @@ type channelInfo struct {
 }
 
 // channels are the channels of ARCHITECTURE §4 that meters store in their
-// load profiles; an unknown channel is refused so that a typo in an OBIS
-// code does not read as "no data".
+// load profiles or the head-end reads as instantaneous values, with the
+// amigo meter's scalers (meter/objects: voltage in 0.1 V, current in mA,
+// frequency in 0.01 Hz, THD in 0.01 %); an unknown channel is refused so
+// that a typo in an OBIS code does not read as "no data".
 var channels = []channelInfo{
 	{store.ActiveImport, "active_import", "Wh", 0, true},
 	{store.Channel{1, 0, 1, 8, 1, 255}, "active_import_t1", "Wh", 0, true},
@@ -39,10 +41,14 @@ var channels = []channelInfo{
 	{store.Channel{1, 0, 31, 7, 0, 255}, "current_l1", "A", -3, false},
 	{store.Channel{1, 0, 51, 7, 0, 255}, "current_l2", "A", -3, false},
 	{store.Channel{1, 0, 71, 7, 0, 255}, "current_l3", "A", -3, false},
-	{store.Channel{1, 0, 14, 7, 0, 255}, "frequency", "Hz", -3, false},
+	{store.Channel{1, 0, 14, 7, 0, 255}, "frequency", "Hz", -2, false},
 	{store.Channel{1, 0, 13, 7, 0, 255}, "power_factor", "", -3, false},
 	{store.Channel{1, 0, 32, 7, 124, 255}, "thd_voltage_l1", "%", -2, false},
+	{store.Channel{1, 0, 52, 7, 124, 255}, "thd_voltage_l2", "%", -2, false},
+	{store.Channel{1, 0, 72, 7, 124, 255}, "thd_voltage_l3", "%", -2, false},
 	{store.Channel{1, 0, 31, 7, 124, 255}, "thd_current_l1", "%", -2, false},
+	{store.Channel{1, 0, 51, 7, 124, 255}, "thd_current_l2", "%", -2, false},
+	{store.Channel{1, 0, 71, 7, 124, 255}, "thd_current_l3", "%", -2, false},
 }
 
 // lookupChannel finds a channel by OBIS code (either notation of

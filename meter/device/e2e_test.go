@@ -191,7 +191,11 @@ func TestEveryObjectEveryClient(t *testing.T) {
 				if !e.Rights.Attribute(a).Access.CanRead(sap == objects.Management) {
 					continue
 				}
-				if _, err := c.Get(ctx, cosem.Ref{Class: e.Class, Name: e.Name, ID: a}, nil); err != nil {
+				_, err := c.Get(ctx, cosem.Ref{Class: e.Class, Name: e.Name, ID: a}, nil)
+				if accessResult(err) == dlms.ObjectUnavailable && objects.IsQuality(e.Name) {
+					continue // a load model's meter analyses no window
+				}
+				if err != nil {
 					t.Errorf("client %d: GET %v (class %d) attribute %d: %v", sap, e.Name, e.Class, a, err)
 				}
 				seen[sap]++

@@ -115,6 +115,9 @@ func TestEveryAttributeReads(t *testing.T) {
 					continue
 				}
 				b, err := cosem.Get(context.Background(), v, nil, cosem.Ref{Class: id.Class, Name: id.Name, ID: a}, nil, true)
+				if errors.Is(err, cosem.ErrUnavailable) && IsQuality(id.Name) {
+					continue // a load model's meter analyses no window
+				}
 				if err != nil {
 					t.Errorf("client %d: GET %v/%d: %v", client, id.Name, a, err)
 					continue

@@ -213,6 +213,7 @@ func NewSchema(cfg meter.Config) (*Schema, error) {
 	}
 
 	addInstantaneous(b)
+	addQuality(b)
 
 	// Profiles and logs.
 	b.add(meter.LoadProfile15, profileObject{which: meter.LP15}, Metered)
