@@ -34,6 +34,11 @@
 //	web.Events     the event logs the MDM stores as readings
 //	web.Analytics  class recommendations from the last week's +A, load-curve
 //	               alarms, completeness per group
+//	web.PowerQuality  the latest read-power-quality capture, read afresh when
+//	               older than 15 minutes
+//	web.NILM       appliance events (hes read-appliances → bus → store), named
+//	               by the latest appliance table; energy per appliance from
+//	               its switch-on step held until its switch-off
 //	*meta.DB       Auth, Audit, Users, Alarms, Bills; store.Store: Readings
 //
 // A meter's status — comms (online after an answered exchange within

@@ -81,6 +81,17 @@ func summary(j hes.Job) string {
 			p := r.Phases[0]
 			return fmt.Sprintf("U %.1f V, I %.2f A, f %.2f Hz, THD U %.1f %%", p.U, p.I, r.FrequencyHz, 100*p.THDU)
 		}
+	case hes.ReadAppliances:
+		var r hes.AppliancesResult
+		if decode(j.Result, &r) {
+			on := 0
+			for _, a := range r.Appliances {
+				if a.On {
+					on++
+				}
+			}
+			return fmt.Sprintf("%d appliance events, %d of %d appliances on", r.Events, on, len(r.Appliances))
+		}
 	case hes.FirmwareCampaign:
 		var r hes.CampaignResult
 		if decode(j.Result, &r) {

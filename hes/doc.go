@@ -42,6 +42,7 @@
 //	read-registers    energy registers at the meter's clock, readings → bus
 //	read-status       disconnect control state and credit (with its currency)
 //	read-power-quality instantaneous values, THD, harmonics, a waveform capture; values → bus
+//	read-appliances   a NILM module's appliance table and events since the watermark, events → bus
 //	disconnect        remote_disconnect, control state read back
 //	reconnect         remote_reconnect, control state read back
 //	credit-top-up     update_amount once (never repeated), credit read back

@@ -26,6 +26,7 @@ const (
 	ReadEvents       Kind = "read-events"        // EventsParams → ReadResult
 	ReadStatus       Kind = "read-status"        // no params → StatusResult
 	ReadPowerQuality Kind = "read-power-quality" // PowerQualityParams → PowerQualityResult
+	ReadAppliances   Kind = "read-appliances"    // AppliancesParams → AppliancesResult
 	Disconnect       Kind = "disconnect"         // no params → SupplyResult
 	Reconnect        Kind = "reconnect"          // no params → SupplyResult
 	CreditTopUp      Kind = "credit-top-up"      // CreditParams → CreditResult

@@ -25,6 +25,7 @@ func init() {
 		ReadRegisters:    {check: checkParams[RegistersParams], meter: runReadRegisters},
 		ReadStatus:       {meter: runReadStatus},
 		ReadPowerQuality: {check: checkParams[PowerQualityParams], meter: runReadPowerQuality},
+		ReadAppliances:   {check: checkParams[AppliancesParams], meter: runReadAppliances},
 		Disconnect:       {meter: runSupply(1)},
 		Reconnect:        {meter: runSupply(2)},
 		CreditTopUp:      {check: checkParams[CreditParams], meter: runCredit},

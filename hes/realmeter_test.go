@@ -2,10 +2,13 @@ package hes
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -18,8 +21,11 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meter/prepay"
 	"github.com/amigo-ami/amigo/meter/tariff"
+	"github.com/amigo-ami/amigo/meterdata"
 	"github.com/amigo-ami/amigo/metrology/signal"
 	"github.com/amigo-ami/amigo/nilm/appliance"
+	"github.com/amigo-ami/amigo/nilm/nilmtest"
+	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -290,5 +296,73 @@ func TestRealMeterPowerQuality(t *testing.T) {
 	}
 	if thd := got[store.Channel{1, 0, 32, 7, thdE, 255}]; thd < 1770 || thd > 1774 {
 		t.Errorf("THD U reading %d (0.01 %%)", thd)
+	}
+}
+
+// TestRealMeterAppliances reads a software meter's NILM module (a
+// household of held-out PLAID appliances through the real metrology
+// core): the appliance table names the ids, the events go to the bus
+// packed on the appliance log's channel, and a second read publishes
+// only what is new.
+func TestRealMeterAppliances(t *testing.T) {
+	k, err := nilmtest.New(plaid.DefaultDir(".."), 8000, 0, 1)
+	if err != nil {
+		t.Skipf("PLAID event cycles absent: %v", err)
+	}
+	frames, _, n, err := k.Home(4, 1, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames = frames[:2*min(n, 20*8000)] // 20 s of households switching every second
+	dir := t.TempDir()
+	if err := appliance.WriteCSV(filepath.Join(dir, "home.csv"), frames); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := k.Library(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.Key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "nilm.lib"), lib, 0o600)
+	os.WriteFile(filepath.Join(dir, "nilm.pub.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600)
+	toml := fmt.Sprintf("serial = \"0000000003\"\n[modules.nilm]\nenabled = true\nlibrary = %q\npublic_key = %q\n",
+		filepath.Join(dir, "nilm.lib"), filepath.Join(dir, "nilm.pub.pem"))
+	r := startRealMeter(t, toml, device.Config{Samples: filepath.Join(dir, "home.csv"), Rate: 8000}, 10*time.Second)
+
+	var res AppliancesResult
+	json.Unmarshal(r.run(Request{Kind: ReadAppliances, Meter: r.serial}).Result, &res)
+	events := r.d.NILM().Events()
+	if len(events) < 8 || res.Events != len(events) || len(res.Appliances) != 12 || res.Appliances[0].Label == "" {
+		t.Fatalf("read %+v; the module has %d events", res, len(events))
+	}
+	var got []meterdata.ApplianceEvent
+	for _, x := range r.rec.readings(t) {
+		if x.Channel == meterdata.ApplianceLog {
+			got = append(got, meterdata.ApplianceEventOf(x.Value))
+		}
+	}
+	if len(got) != len(events) {
+		t.Fatalf("%d appliance events published, %d in the module", len(got), len(events))
+	}
+	for i, e := range events {
+		if g := got[i]; g.Appliance != e.Appliance || g.On != e.On || g.DeltaW != int32(math.Round(e.DeltaW)) {
+			t.Errorf("event %d: published %+v, the module's %+v", i, g, e)
+		}
+	}
+	// Ten seconds more: the next read publishes the new events only.
+	before := len(events)
+	end := r.clk.Now().Add(10 * time.Second)
+	r.clk.mu.Lock()
+	r.clk.t = end
+	r.clk.mu.Unlock()
+	if err := r.d.Advance(r.d.Now()); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(r.run(Request{Kind: ReadAppliances, Meter: r.serial}).Result, &res)
+	if after := len(r.d.NILM().Events()); res.Events != after-before || after == before {
+		t.Errorf("second read published %d events; the module went from %d to %d", res.Events, before, after)
 	}
 }

@@ -68,6 +68,14 @@
 // DecodeReadings and DecodeEvents (IsReadings says which). A consumer
 // tells a batch from a single message by IsBatch or by its subject.
 //
+// # Appliance events
+//
+// A NILM module's appliance events travel as readings on ApplianceLog
+// (0.128.99.98.0.255), one per event at its time, the event packed in the
+// value (ApplianceEvent.Value: ΔP, confidence, phase, on/off, appliance
+// id), so the store keeps them and answers ranges of them like any
+// channel.
+//
 // # Decoding
 //
 // The decoders return an error wrapping ErrMalformed for any byte sequence

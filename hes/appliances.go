@@ -1,0 +1,166 @@
+package hes
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/hes/conn"
+	"github.com/amigo-ami/amigo/hes/profile"
+	"github.com/amigo-ami/amigo/hes/registry"
+	"github.com/amigo-ami/amigo/meterdata"
+	"github.com/amigo-ami/amigo/store"
+)
+
+// Objects of a waveform meter's NILM module (meter/module/nilm).
+var (
+	ApplianceLogObject   = cosem.OBIS(meterdata.ApplianceLog) // IC 7: (clock, appliance, state, ΔP, distance, confidence, phase)
+	ApplianceTableObject = cosem.OBIS{0, 128, 96, 12, 0, 255} // IC 1: array of {id, label, on, power, energy mWh, switches}
+)
+
+// AppliancesParams are ReadAppliances' parameters: ProfileParams of the
+// appliance event log (from the watermark to now when zero).
+type AppliancesParams = ProfileParams
+
+// AppliancesResult is what a read of a meter's NILM module found: the
+// events published and the appliance table, which names the ids.
+type AppliancesResult struct {
+	Events     int         `json:"events"`
+	Appliances []Appliance `json:"appliances"`
+}
+
+// Appliance is one row of the module's appliance table.
+type Appliance struct {
+	ID       uint16  `json:"id"`
+	Label    string  `json:"label"`
+	On       bool    `json:"on"`
+	PowerW   int64   `json:"power_w"`   // while on
+	EnergyWh float64 `json:"energy_wh"` // since the module started
+	Switches int64   `json:"switches"`
+}
+
+// runReadAppliances reads the appliance table and the appliance event log
+// since the meter's watermark (as ReadProfile does), publishes the events
+// as readings on meterdata.ApplianceLog and moves the watermark.
+func runReadAppliances(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (any, error) {
+	p, err := decodeParams[AppliancesParams](j.Params)
+	if err != nil {
+		return nil, err
+	}
+	now := h.cfg.Clock.Now()
+	mark, has, err := h.marks.Get(ctx, m.Serial, ApplianceLogObject)
+	if err != nil {
+		return nil, fmt.Errorf("watermark of %s: %w", m.Serial, err)
+	}
+	from, to := p.From, p.To
+	sinceMark := from.IsZero() && has
+	if from.IsZero() {
+		from = now.Add(-h.cfg.InitialBackfill)
+		if has {
+			from = time.UnixMilli(mark).Add(time.Millisecond)
+		}
+	}
+	if to.IsZero() {
+		to = now
+	}
+	var res AppliancesResult
+	var rs []store.Reading
+	err = h.conn.Do(ctx, m, func(ctx context.Context, s *conn.Session) error {
+		rs, res = rs[:0], AppliancesResult{}
+		table, err := s.Client.Get(ctx, cosem.Ref{Class: cosem.ClassData, Name: ApplianceTableObject, ID: 2}, nil)
+		if err != nil {
+			return err
+		}
+		if res.Appliances, err = appliancesOf(table); err != nil {
+			return conn.Permanent(err)
+		}
+		log, err := s.Client.Get(ctx, cosem.Ref{Class: cosem.ClassProfileGeneric, Name: ApplianceLogObject, ID: 2}, RangeSelector(from, to))
+		if err != nil {
+			return err
+		}
+		if rs, err = applianceRows(m.ID, log, rs); err != nil {
+			return conn.Permanent(fmt.Errorf("appliance event log: %w", err))
+		}
+		return nil
+	})
+	if err != nil {
+		h.m.failures.WithLabelValues(conn.Reason(err)).Inc()
+		return nil, err
+	}
+	if sinceMark {
+		rs = dropUntil(rs, mark)
+	}
+	pub, err := h.publish(ctx, m, meterdata.SourceProfile, ApplianceLogObject, rs, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	h.m.reads.WithLabelValues("appliances").Inc()
+	res.Events = pub.Readings
+	if !pub.Last.IsZero() {
+		if err := h.marks.Set(ctx, m.Serial, ApplianceLogObject, pub.Last.UnixMilli()); err != nil {
+			return res, fmt.Errorf("watermark of %s: %w", m.Serial, err)
+		}
+	}
+	return res, nil
+}
+
+// applianceRows turns the log's buffer — rows of (clock, appliance,
+// state, ΔP, distance, confidence, phase) — into readings. Two events in
+// one millisecond would share a store key: the later is moved a
+// millisecond on.
+func applianceRows(meter store.MeterID, v []axdr.Value, rs []store.Reading) ([]store.Reading, error) {
+	if len(v) == 0 || v[0].Tag != axdr.TagArray {
+		return rs, fmt.Errorf("%w: buffer is not an array", dlms.ErrResponse)
+	}
+	i := 1
+	for range v[0].N {
+		if i+7 >= len(v) || v[i].Tag != axdr.TagStructure || v[i].N != 7 {
+			return rs, fmt.Errorf("%w: row is not a structure of 7", dlms.ErrResponse)
+		}
+		row := v[i+1 : i+8]
+		for _, x := range row[1:] {
+			if x.IsContainer() {
+				return rs, fmt.Errorf("%w: row element is %s", dlms.ErrResponse, x.Tag)
+			}
+		}
+		t, q, err := profile.DateTimeMillis(row[0])
+		if err != nil {
+			return rs, err
+		}
+		id, _ := row[1].Uint()
+		state, _ := row[2].Uint()
+		dp, _ := row[3].Int()
+		conf, _ := row[5].Uint()
+		phase, _ := row[6].Uint()
+		e := meterdata.ApplianceEvent{Appliance: uint16(id), On: state == 1, DeltaW: int32(dp), Confidence: uint16(min(conf, 1023)), Phase: uint8(min(phase, 3))}
+		if n := len(rs); n > 0 && rs[n-1].Time >= t {
+			t = rs[n-1].Time + 1
+		}
+		rs = append(rs, store.Reading{Meter: meter, Channel: meterdata.ApplianceLog, Time: t, Value: e.Value(), Quality: q})
+		i += 8
+	}
+	return rs, nil
+}
+
+// appliancesOf reads the appliance table.
+func appliancesOf(v []axdr.Value) ([]Appliance, error) {
+	if len(v) == 0 || v[0].Tag != axdr.TagArray || len(v) != 1+7*v[0].N {
+		return nil, fmt.Errorf("%w: appliance table is not an array of 6-element structures", dlms.ErrResponse)
+	}
+	out := make([]Appliance, 0, v[0].N)
+	for i := 1; i < len(v); i += 7 {
+		if v[i].Tag != axdr.TagStructure || v[i].N != 6 {
+			return nil, fmt.Errorf("%w: appliance %d", dlms.ErrResponse, len(out))
+		}
+		id, _ := v[i+1].Uint()
+		on, _ := v[i+3].Bool()
+		power, _ := v[i+4].Int()
+		mWh, _ := v[i+5].Uint()
+		switches, _ := v[i+6].Uint()
+		out = append(out, Appliance{ID: uint16(id), Label: string(v[i+2].Bytes), On: on, PowerW: power, EnergyWh: float64(mWh) / 1000, Switches: int64(switches)})
+	}
+	return out, nil
+}
