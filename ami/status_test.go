@@ -90,4 +90,3 @@ func TestJobSummary(t *testing.T) {
 		}
 	}
 }
-
