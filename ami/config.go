@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -244,7 +245,7 @@ func (c *Config) check(lines lineIndex) error {
 	if _, _, err := readingsEngine(c.Store.Readings); err != nil {
 		return c.errorAt(lines.find("store.readings"), "store.readings", "%v", err)
 	}
-	if _, _, err := metaEngine(c.Store.Meta); err != nil {
+	if err := checkMetaURL(c.Store.Meta); err != nil {
 		return c.errorAt(lines.find("store.meta"), "store.meta", "%v", err)
 	}
 	for _, n := range []struct {
@@ -341,25 +342,30 @@ func readingsEngine(u string) (engine, where string, err error) {
 		}
 		return "pebble", filepath.Clean(dir), nil
 	case strings.HasPrefix(u, "clickhouse://"):
-		return "", "", fmt.Errorf("%q: this build has no ClickHouse engine yet; use pebble:DIR", u)
+		return "clickhouse", u, nil
 	}
-	return "", "", fmt.Errorf("%q is not pebble:DIR or clickhouse://HOST:PORT/DB", u)
+	return "", "", fmt.Errorf("%q is not pebble:DIR or clickhouse://HOST:PORT/DB", redacted(u))
 }
 
-// metaEngine splits a metadata URL: ("sqlite", PATH) or ("postgres",
-// URL); "" is the embedded default.
-func metaEngine(u string) (engine, where string, err error) {
+// checkMetaURL checks a metadata URL's form: sqlite:PATH, or a
+// PostgreSQL URL; "" is the embedded default. store/meta.Open reads it.
+func checkMetaURL(u string) error {
 	switch {
-	case u == "":
-		return "sqlite", "", nil
+	case u == "", strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return nil
 	case strings.HasPrefix(u, "sqlite:"):
-		path := strings.TrimPrefix(u, "sqlite:")
-		if path == "" {
-			return "", "", fmt.Errorf("%q names no file (sqlite:PATH)", u)
+		if strings.TrimPrefix(u, "sqlite:") == "" {
+			return fmt.Errorf("%q names no file (sqlite:PATH)", u)
 		}
-		return "sqlite", filepath.Clean(path), nil
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return "", "", fmt.Errorf("%q: this build has no PostgreSQL engine yet; use sqlite:PATH", u)
+		return nil
 	}
-	return "", "", fmt.Errorf("%q is not sqlite:PATH or postgres://USER@HOST:PORT/DB", u)
+	return fmt.Errorf("%q is not sqlite:PATH or postgres://USER@HOST:PORT/DB", redacted(u))
+}
+
+// redacted is a URL fit for an error message: without its password.
+func redacted(u string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		return p.Redacted()
+	}
+	return u
 }

@@ -72,6 +72,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad zone", "zone = \"Mars/Olympus\"\n", `a.toml:1: zone: "Mars/Olympus" is not an IANA time zone`},
 		{"bad readings URL", "[store]\n\nreadings = \"rocksdb:/x\"\n", `a.toml:3: store.readings: "rocksdb:/x" is not pebble:DIR`},
 		{"bad meta URL", "[store]\nmeta = \"sqlite:\"\n", `a.toml:2: store.meta: "sqlite:" names no file`},
+		{"password not shown", "[store]\nmeta = \"postgress://amigo:hunter2@db/amigo\"\n", `a.toml:2: store.meta: "postgress://amigo:xxxxx@db/amigo" is not`},
 		{"short token key", "[prepay]\ntoken_key = \"0011\"\n", "a.toml:2: prepay.token_key: 2 bytes"},
 		{"token key not hex", "[prepay]\ntoken_key = \"xyz\"\n", `a.toml:2: prepay.token_key: "xyz" is not hex`},
 		{"negative workers", "[hes]\nworkers = -1\n", "a.toml:2: hes.workers: -1 is negative"},

@@ -24,6 +24,7 @@ import (
 	"github.com/amigo-ami/amigo/mdm/billing"
 	"github.com/amigo-ami/amigo/mdm/ingest"
 	"github.com/amigo-ami/amigo/store"
+	"github.com/amigo-ami/amigo/store/clickhouse"
 	"github.com/amigo-ami/amigo/store/meta"
 	"github.com/amigo-ami/amigo/store/pebble"
 	"github.com/amigo-ami/amigo/web"
@@ -143,23 +144,32 @@ func (s *System) openStores(ctx context.Context, data string) error {
 		return fmt.Errorf("bus: %w", err)
 	}
 	s.closes = append(s.closes, s.bus.Close)
-	_, dir, _ := readingsEngine(s.cfg.Store.Readings)
-	if dir == "" {
-		dir = filepath.Join(data, "readings")
+	engine, where, _ := readingsEngine(s.cfg.Store.Readings)
+	switch engine {
+	case "clickhouse":
+		ch, err := clickhouse.Open(ctx, clickhouse.Config{URL: where, Logger: s.log.With("part", "store")})
+		if err != nil {
+			return fmt.Errorf("readings store: %w", err)
+		}
+		s.store = ch
+	default:
+		if where == "" {
+			where = filepath.Join(data, "readings")
+		}
+		st, err := pebble.Open(ctx, where, pebble.Options{Logger: s.log.With("part", "store")})
+		if err != nil {
+			return fmt.Errorf("readings store %s: %w", where, err)
+		}
+		s.store = st
 	}
-	st, err := pebble.Open(ctx, dir, pebble.Options{Logger: s.log.With("part", "store")})
+	s.closes = append([]func() error{s.store.Close}, s.closes...)
+	u := s.cfg.Store.Meta
+	if u == "" {
+		u = "sqlite:" + filepath.Join(data, "meta.db")
+	}
+	md, err := meta.Open(ctx, u, meta.Config{Logger: s.log.With("part", "meta"), Now: s.now})
 	if err != nil {
-		return fmt.Errorf("readings store %s: %w", dir, err)
-	}
-	s.store = st
-	s.closes = append([]func() error{st.Close}, s.closes...)
-	_, path, _ := metaEngine(s.cfg.Store.Meta)
-	if path == "" {
-		path = filepath.Join(data, "meta.db")
-	}
-	md, err := meta.OpenSQLite(ctx, path, meta.Config{Logger: s.log.With("part", "meta"), Now: s.now})
-	if err != nil {
-		return fmt.Errorf("metadata %s: %w", path, err)
+		return fmt.Errorf("metadata: %w", err)
 	}
 	s.meta = md
 	s.closes = append([]func() error{md.Close}, s.closes...)

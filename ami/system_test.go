@@ -100,6 +100,19 @@ func TestServe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a whole system for several seconds")
 	}
+	t.Run("embedded", func(t *testing.T) { testServe(t, "") })
+	// With both scale-out servers (.ci/suites/clickhouse start and
+	// .ci/suites/postgres start print their URLs), the same on them.
+	ch, pg := os.Getenv("AMIGO_CLICKHOUSE_URL"), os.Getenv("AMIGO_POSTGRES_URL")
+	t.Run("clickhouse+postgres", func(t *testing.T) {
+		if ch == "" || pg == "" {
+			t.Skip("AMIGO_CLICKHOUSE_URL and AMIGO_POSTGRES_URL are not both set")
+		}
+		testServe(t, fmt.Sprintf("[store]\nreadings = %q\nmeta = %q\n", ch, pg))
+	})
+}
+
+func testServe(t *testing.T, storeTOML string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*hangGuard)
 	defer cancel()
 	dir := t.TempDir()
@@ -128,7 +141,7 @@ func TestServe(t *testing.T) {
 	if err := os.WriteFile(reg, fmt.Appendf(nil, registryTOML, d.Addr()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ami.ParseConfig("amigo.toml", fmt.Appendf(nil, serveTOML, filepath.Join(dir, "data"), reg))
+	cfg, err := ami.ParseConfig("amigo.toml", append(fmt.Appendf(nil, serveTOML, filepath.Join(dir, "data"), reg), storeTOML...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,14 +208,15 @@ func TestServe(t *testing.T) {
 	// A two-rate tariff becomes the meter's calendar: weekdays (and
 	// Saturdays, which fall back to them) switch 07:00 and 22:00,
 	// Sundays stay off-peak; off-peak is the meter's tariff 2.
-	tid, err := sys.Meta().CreateTariff(ctx, meta.Tariff{Name: "two-rate", Currency: "EUR", Definition: []byte(twoRate)})
+	tariffName := fmt.Sprint("two-rate ", time.Now().UnixNano()) // unique on a database that outlives the test
+	tid, err := sys.Meta().CreateTariff(ctx, meta.Tariff{Name: tariffName, Currency: "EUR", Definition: []byte(twoRate)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(map[string]any{"kind": "tariff-update", "tariff_id": tid})
 	act, _ := d.Meter().Activity()
 	cal := act.Active
-	if cal.Name != "two-rate" || len(cal.Seasons) != 1 || len(cal.Weeks) != 1 || cal.Weeks[0].Days != [7]uint8{1, 1, 1, 1, 1, 1, 2} || len(cal.Days) != 2 {
+	if cal.Name != tariffName || len(cal.Seasons) != 1 || len(cal.Weeks) != 1 || cal.Weeks[0].Days != [7]uint8{1, 1, 1, 1, 1, 1, 2} || len(cal.Days) != 2 {
 		t.Fatalf("active calendar after the tariff update: %+v", cal)
 	}
 	var selectors []uint16
