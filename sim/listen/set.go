@@ -19,9 +19,9 @@ type Set struct {
 	handle Handler
 	poll   poller
 
-	mu      sync.Mutex
-	lns     map[int]*net.TCPListener
-	closed  bool
+	mu     sync.Mutex
+	lns    map[int]*net.TCPListener
+	closed bool
 
 	wg sync.WaitGroup // accepts and handlers in flight
 }
