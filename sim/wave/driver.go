@@ -13,7 +13,7 @@ import (
 // Use is how a household uses one appliance: its mean on and off times.
 // OffMean 0 keeps the appliance on all the time.
 type Use struct {
-	Appliance        Appliance
+	Appliance       Appliance
 	OnMean, OffMean time.Duration
 }
 
