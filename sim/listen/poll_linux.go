@@ -11,7 +11,7 @@ import (
 // triggered, the listener's id in the event's data.
 type poller struct {
 	epfd int
-	wake [2]int // a pipe: a byte in it ends wait
+	pipe [2]int // a byte in it ends wait
 }
 
 const wakeID = -1
@@ -21,19 +21,19 @@ func (p *poller) open() error {
 	if p.epfd, err = syscall.EpollCreate1(syscall.EPOLL_CLOEXEC); err != nil {
 		return err
 	}
-	if err = syscall.Pipe2(p.wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+	if err = syscall.Pipe2(p.pipe[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
 		syscall.Close(p.epfd)
 		return err
 	}
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: wakeID}
-	if err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, p.wake[0], &ev); err != nil {
+	if err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, p.pipe[0], &ev); err != nil {
 		p.close()
 	}
 	return err
 }
 
 func (p *poller) close() error {
-	return errors.Join(syscall.Close(p.epfd), syscall.Close(p.wake[0]), syscall.Close(p.wake[1]))
+	return errors.Join(syscall.Close(p.epfd), syscall.Close(p.pipe[0]), syscall.Close(p.pipe[1]))
 }
 
 // ctl runs an epoll_ctl operation on the listener's descriptor.
@@ -58,8 +58,11 @@ func (p *poller) remove(ln *net.TCPListener) error {
 	return p.ctl(syscall.EPOLL_CTL_DEL, 0, ln)
 }
 
+// wake makes wait return.
+func (p *poller) wake() { syscall.Write(p.pipe[1], []byte{1}) }
+
 func (p *poller) wait(ctx context.Context, s *Set) error {
-	stop := context.AfterFunc(ctx, func() { syscall.Write(p.wake[1], []byte{1}) })
+	stop := context.AfterFunc(ctx, p.wake)
 	defer stop()
 	events := make([]syscall.EpollEvent, 128)
 	for {

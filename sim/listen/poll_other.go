@@ -59,6 +59,11 @@ func (p *poller) wait(ctx context.Context, s *Set) error {
 	}
 	p.waiting = nil
 	p.mu.Unlock()
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case <-s.stop:
+	}
 	return nil
 }
+
+func (p *poller) wake() {} // wait watches Set.stop

@@ -19,16 +19,20 @@ type Set struct {
 	handle Handler
 	poll   poller
 
-	mu     sync.Mutex
-	lns    map[int]*net.TCPListener
-	closed bool
+	mu      sync.Mutex
+	lns     map[int]*net.TCPListener
+	closed  bool // no more Listen or Serve
+	running bool // Serve is waiting
+	stop    chan struct{} // closed by Close: Serve returns
+	done    chan struct{} // closed once everything is shut
+	err     error         // of the shutdown
 
 	wg sync.WaitGroup // accepts and handlers in flight
 }
 
 // New returns an empty set whose connections go to handle.
 func New(handle Handler) (*Set, error) {
-	s := &Set{handle: handle, lns: map[int]*net.TCPListener{}}
+	s := &Set{handle: handle, lns: map[int]*net.TCPListener{}, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := s.poll.open(); err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
@@ -90,17 +94,54 @@ func (s *Set) accept(ctx context.Context, id int, rearm func()) {
 	})
 }
 
-// Serve accepts on every listener until ctx is done, then closes them and
-// waits for the handlers.
+// Serve accepts on every listener until ctx is done or Close is called,
+// then closes them and waits for the handlers. It returns ErrClosed if
+// the set was already closed.
 func (s *Set) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.running = true
+	s.mu.Unlock()
 	err := s.poll.wait(ctx, s)
+	return errors.Join(err, s.shutdown())
+}
+
+// Close closes every listener (ending Serve if it runs) and waits for the
+// handlers.
+func (s *Set) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		<-s.done
+		return s.err
+	}
+	s.closed = true
+	running := s.running
+	close(s.stop)
+	s.mu.Unlock()
+	if running {
+		s.poll.wake()
+		<-s.done
+		return s.err
+	}
+	return s.shutdown()
+}
+
+// shutdown closes the listeners and the poller once the wait is over.
+func (s *Set) shutdown() error {
 	s.mu.Lock()
 	s.closed = true
 	var errs []error
-	for _, ln := range s.lns {
+	for id, ln := range s.lns {
 		errs = append(errs, s.poll.remove(ln), ln.Close())
+		delete(s.lns, id)
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	return errors.Join(append(errs, err, s.poll.close())...)
+	s.err = errors.Join(append(errs, s.poll.close())...)
+	close(s.done)
+	return s.err
 }

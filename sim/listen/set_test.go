@@ -63,3 +63,28 @@ func TestManyListenersOneGoroutine(t *testing.T) {
 		t.Fatalf("Listen after Serve: %v", err)
 	}
 }
+
+// Close without Serve frees every socket; Serve after Close refuses.
+func TestCloseWithoutServe(t *testing.T) {
+	s, err := New(func(context.Context, int, net.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Listen(1, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.Dial("tcp", a.String()); err == nil {
+		c.Close()
+		t.Fatal("a listener outlived Close")
+	}
+	if err := s.Serve(t.Context()); err != ErrClosed {
+		t.Fatalf("Serve after Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

@@ -33,7 +33,8 @@ type Config struct {
 	Seed  uint64
 	Meter int
 	// OnSwitch, when set, is called for every switch, in time order, from
-	// Advance.
+	// Advance and Skip — and from New for each appliance that starts on
+	// (a switch-on at Start), so the switches tell the whole story.
 	OnSwitch func(Switch)
 }
 
@@ -97,6 +98,11 @@ func New(cfg Config) (*Driver, error) {
 		}
 		a.on = float64(a.rng.Uint64()>>11)/(1<<53) < float64(u.OnMean)/float64(u.OnMean+u.OffMean)
 		a.next = d.draw(i)
+	}
+	for i, a := range d.apps {
+		if a.on && cfg.OnSwitch != nil {
+			cfg.OnSwitch(Switch{At: cfg.Start, Appliance: i, On: true})
+		}
 	}
 	return d, nil
 }
