@@ -21,7 +21,7 @@ func (c *counters) store() *dlms.MemoryCounters {
 	return c.cur
 }
 
-func (c *counters) Next(key string) (uint32, error)   { return c.store().Next(key) }
+func (c *counters) Next(key string) (uint32, error)    { return c.store().Next(key) }
 func (c *counters) Accept(key string, ic uint32) error { return c.store().Accept(key, ic) }
 func (c *counters) Raise(key string, min uint32) error { return c.store().Raise(key, min) }
 

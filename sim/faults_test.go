@@ -49,10 +49,10 @@ func TestFaultsHappenAtTheirRates(t *testing.T) {
 	hours := float64(meters) * span.Hours()
 	// Unreachable: offline or without power (independent).
 	near(t, "fraction unreachable", unreachable, 1-(1-0.10)*(1-0.02), 0.12)
-	near(t, "offline periods", float64(st.Offline), hours/10, 0.12)         // a cycle of 1 h + 9 h
-	near(t, "outages", float64(st.Outages), hours/25, 0.15)                // 30 min + 24.5 h
-	near(t, "restarts", float64(st.Restarts), meters*days, 0.12)           // 1 a day
-	near(t, "tamper episodes", float64(st.Tampers), meters*days*3, 0.08)   // 3 a day (+5.5 min each)
+	near(t, "offline periods", float64(st.Offline), hours/10, 0.12)      // a cycle of 1 h + 9 h
+	near(t, "outages", float64(st.Outages), hours/25, 0.15)              // 30 min + 24.5 h
+	near(t, "restarts", float64(st.Restarts), meters*days, 0.12)         // 1 a day
+	near(t, "tamper episodes", float64(st.Tampers), meters*days*3, 0.08) // 3 a day (+5.5 min each)
 	near(t, "invocation counter losses", float64(st.ICLosses), meters*days, 0.12)
 	var downs, tampers int
 	for k := range meters {

@@ -101,7 +101,7 @@ func TestWaveformMeterRegistersItsAppliances(t *testing.T) {
 	}
 	defer f.Close()
 	uses, _ := wave.Household(apps, 21, 0) // with this seed appliances switch on and off early on
-	end := t0.Add(15 * time.Minute) // a profile capture: the fleet steps the meter then
+	end := t0.Add(15 * time.Minute)        // a profile capture: the fleet steps the meter then
 	for at := t0; !at.After(end); at = at.Add(5 * time.Minute) {
 		f.AdvanceTo(at)
 	}

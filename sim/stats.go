@@ -23,7 +23,7 @@ type Stats struct {
 	Frames, Dropped, Corrupted, Delayed uint64
 	// Fault periods started, by kind, and invocation counter losses.
 	Offline, Outages, Restarts, Tampers, ICLosses uint64
-	DriverErrors                                 uint64
+	DriverErrors                                  uint64
 }
 
 // stats are the fleet's counters.

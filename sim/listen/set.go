@@ -21,8 +21,8 @@ type Set struct {
 
 	mu      sync.Mutex
 	lns     map[int]*net.TCPListener
-	closed  bool // no more Listen or Serve
-	running bool // Serve is waiting
+	closed  bool          // no more Listen or Serve
+	running bool          // Serve is waiting
 	stop    chan struct{} // closed by Close: Serve returns
 	done    chan struct{} // closed once everything is shut
 	err     error         // of the shutdown
