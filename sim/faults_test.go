@@ -70,12 +70,12 @@ func TestFaultsHappenAtTheirRates(t *testing.T) {
 		}
 		// The clock runs fast or slow by the meter's drift, through
 		// outages too.
-		want := f.units[k].plan.DriftPPM() * 1e-6 * span.Seconds()
+		want := f.units[k].plan.Load().DriftPPM() * 1e-6 * span.Seconds()
 		if !m.Powered() {
 			continue // its time is the power down's until it comes back
 		}
 		if got := m.Now().Sub(m.TrueNow()).Seconds(); math.Abs(got-want) > 1 {
-			t.Fatalf("meter %d: clock off by %.1f s, drift %.1f ppm says %.1f s", k, got, f.units[k].plan.DriftPPM(), want)
+			t.Fatalf("meter %d: clock off by %.1f s, drift %.1f ppm says %.1f s", k, got, f.units[k].plan.Load().DriftPPM(), want)
 		}
 	}
 	// Overlapping outages and restarts are one power down.

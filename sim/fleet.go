@@ -17,6 +17,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/sim/clock"
+	"github.com/amigo-ami/amigo/sim/fault"
 	"github.com/amigo-ami/amigo/sim/listen"
 	"github.com/amigo-ami/amigo/sim/sched"
 	"github.com/amigo-ami/amigo/sim/wave"
@@ -190,6 +191,25 @@ func (f *Fleet) AdvanceTo(t time.Time) {
 	})
 	for _, e := range f.due {
 		f.queue.Push(e)
+	}
+}
+
+// SetFaults replaces every meter's faults from now on (the zero Spec
+// stops them): periods in progress end now — offline meters come back,
+// meters without power get it back, tamper sensors clear — and each meter
+// draws a new plan from the seed and the time of the change. A meter's
+// drift stays (its crystal does not change); connections already open
+// keep their frame faults.
+func (f *Fleet) SetFaults(spec fault.Spec) {
+	f.stepMu.Lock()
+	defer f.stepMu.Unlock()
+	now := f.clock.Now()
+	f.cfg.Faults = spec
+	parallel(len(f.units), func(k int) { f.units[k].setPlan(&spec, now) })
+	// New plans may have events before the meters' queued times.
+	f.queue = sched.Queue{}
+	for k := range f.units {
+		f.queue.Push(sched.Entry{At: now.UnixNano(), ID: int32(k)})
 	}
 }
 

@@ -131,7 +131,7 @@ func (u *unit) push(batch []outgoing) []error {
 	if err != nil {
 		return fail(0, err)
 	}
-	fc := fault.NewConn(c, u.plan, wrapper.HeaderLen, &u.f.stats.frames)
+	fc := fault.NewConn(c, u.plan.Load(), wrapper.HeaderLen, &u.f.stats.frames)
 	defer fc.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		fc.SetDeadline(dl)

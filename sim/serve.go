@@ -58,7 +58,7 @@ func (u *unit) serve(ctx context.Context, nc net.Conn) {
 	if f.cfg.HDLC {
 		keep = 1 // the opening flag; the frame check sequence catches the rest
 	}
-	fc := fault.NewConn(nc, u.plan, keep, &f.stats.frames)
+	fc := fault.NewConn(nc, u.plan.Load(), keep, &f.stats.frames)
 	u.track(fc)
 	defer u.untrack(fc)
 	if u.unreachable() { // went away while we were getting here

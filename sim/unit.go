@@ -28,7 +28,7 @@ type unit struct {
 	title  [8]byte
 	keys   Keys           // as exported to the registry
 	live   *cosem.MemKeys // as the meter has them now (key transfer changes them)
-	plan   *fault.Plan
+	plan   atomic.Pointer[fault.Plan] // replaced by SetFaults; nil: no faults
 	ctr    *counters
 	m      *meter.Meter
 	tree   *objects.Tree
@@ -52,8 +52,9 @@ type unit struct {
 // newUnit builds meter k of the fleet.
 func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	serial := fmt.Sprintf("%010d", f.cfg.FirstSerial+uint64(k))
-	u := &unit{f: f, idx: k, serial: serial, addr: f.addrs.of(k), ctr: newCounters(),
-		plan: fault.NewPlan(&f.cfg.Faults, f.cfg.Seed, k, f.cfg.Start)}
+	u := &unit{f: f, idx: k, serial: serial, addr: f.addrs.of(k), ctr: newCounters()}
+	plan := fault.NewPlan(&f.cfg.Faults, f.cfg.Seed, k, f.cfg.Start)
+	u.plan.Store(plan)
 	copy(u.title[:], objects.SystemTitle(serial))
 	u.keys = keysOf(f.cfg.Keys, f.cfg.Seed, serial, tmpl.Security)
 	u.live = cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: u.keys.EK, cosem.KeyAuthentication: u.keys.AK, cosem.KeyMaster: u.keys.KEK})
@@ -61,8 +62,8 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	cfg := tmpl.Meter
 	cfg.Serial = serial
 	cfg.Start = time.Time{}
-	if u.plan != nil {
-		cfg.Clock.DriftPPM = u.plan.DriftPPM()
+	if plan != nil {
+		cfg.Clock.DriftPPM = plan.DriftPPM()
 	}
 	// Meters change their push setups in place: each needs its own.
 	cfg.Push = slices.Clone(cfg.Push)
@@ -143,14 +144,15 @@ func (u *unit) unreachable() bool { return u.offline.Load() || u.down.Load() }
 func (u *unit) advance(t time.Time) time.Time {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	plan := u.plan.Load()
 	for {
 		next := t
 		if mn := u.m.Next(); u.downs == 0 && mn.After(u.m.TrueNow()) && mn.Before(next) {
 			next = mn
 		}
-		if pe := u.plan.Next(); !pe.IsZero() && !pe.After(next) {
+		if pe := plan.Next(); !pe.IsZero() && !pe.After(next) {
 			u.driveTo(pe)
-			u.apply(u.plan.Pop())
+			u.apply(plan.Pop())
 			continue
 		}
 		u.driveTo(next)
@@ -159,7 +161,7 @@ func (u *unit) advance(t time.Time) time.Time {
 		}
 	}
 	// A meter without power has no duty until its power comes back.
-	next := u.plan.Next()
+	next := plan.Next()
 	if mn := u.m.Next(); u.downs == 0 && (next.IsZero() || mn.Before(next)) {
 		next = mn
 	}
@@ -226,6 +228,24 @@ func (u *unit) apply(e fault.Event) {
 	case fault.ICLoss:
 		u.ctr.lose()
 	}
+}
+
+// setPlan ends the faults in progress at now and replaces the plan.
+func (u *unit) setPlan(spec *fault.Spec, now time.Time) {
+	u.advance(now)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.offline.Store(false)
+	if u.downs > 0 {
+		u.downs = 0
+		u.m.PowerUp(now)
+		u.down.Store(false)
+	}
+	if u.sensors != (meter.Sensors{}) {
+		u.sensors = meter.Sensors{}
+		u.m.SetSensors(u.sensors)
+	}
+	u.plan.Store(fault.NewPlan(spec, u.f.cfg.Seed, u.idx, now))
 }
 
 // track adds an open connection; untrack removes it.
