@@ -26,8 +26,8 @@ type unit struct {
 	serial string
 	addr   string
 	title  [8]byte
-	keys   Keys           // as exported to the registry
-	live   *cosem.MemKeys // as the meter has them now (key transfer changes them)
+	keys   Keys                       // as exported to the registry
+	live   *cosem.MemKeys             // as the meter has them now (key transfer changes them)
 	plan   atomic.Pointer[fault.Plan] // replaced by SetFaults; nil: no faults
 	ctr    *counters
 	m      *meter.Meter
