@@ -32,8 +32,8 @@
 // 20000+k — and the demo keys or keys of its own (Config.Keys). Its shape
 // (calendar, profiles, push setups) is Config.Template, the built-in
 // template by default: five days of 15-minute profile, an interval push
-// every 15 minutes in the head-end's default layout, a last-gasp and
-// tamper event push (EventPushObjects).
+// every 15 minutes in the head-end's default layout, a last-gasp push and
+// a tamper push (PushSetups).
 //
 // The first Config.Waveform meters run the real metrology core on the
 // waveform of a household of appliances (package sim/wave: PLAID cycles

@@ -32,7 +32,7 @@ func lp15(m *meter.Meter) (times []time.Time, imports []int64) {
 
 func TestTemplateParses(t *testing.T) {
 	tmpl := Template()
-	if len(tmpl.Meter.Push) != 2 || !tmpl.Meter.Push[1].LastGasp || len(EventPushObjects()) != 4 {
+	if len(tmpl.Meter.Push) != 3 || !tmpl.Meter.Push[1].LastGasp || len(PushSetups()[2].Objects) != 3 {
 		t.Fatalf("template push setups %+v", tmpl.Meter.Push)
 	}
 }

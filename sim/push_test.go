@@ -129,7 +129,7 @@ func TestPushOnlyDelivers(t *testing.T) {
 				}
 			case [6]byte{0, 0, 25, 9, 1, 255}:
 				gasps++
-				if code, _ := p.body[3].Uint(); code != uint64(eventlog.PowerDown) {
+				if code, _ := p.body[3].Uint(); len(p.body) != 4 || code != uint64(eventlog.PowerDown) {
 					t.Fatalf("last gasp with event code %d", code)
 				}
 			default:

@@ -32,10 +32,11 @@ import (
 // (as the bus does) and counts every reading it carries, so a reading
 // published in two messages shows as twice.
 type recorder struct {
-	mu       sync.Mutex
-	ids      map[string]bool
-	readings map[reading]int
-	pushes   chan int // readings per publish, for tests that wait for pushes
+	mu        sync.Mutex
+	ids       map[string]bool
+	readings  map[reading]int
+	events    map[meterdata.Code]int
+	published chan struct{} // told of every message kept (when set)
 }
 
 type reading struct {
@@ -44,7 +45,9 @@ type reading struct {
 	time    int64
 }
 
-func newRecorder() *recorder { return &recorder{ids: map[string]bool{}, readings: map[reading]int{}} }
+func newRecorder() *recorder {
+	return &recorder{ids: map[string]bool{}, readings: map[reading]int{}, events: map[meterdata.Code]int{}}
+}
 
 func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 	r.mu.Lock()
@@ -60,9 +63,15 @@ func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 			return err
 		}
 	}
-	n := 0
 	for _, b := range members {
 		if !meterdata.IsReadings(b) {
+			var x meterdata.Events
+			if err := meterdata.DecodeEvents(b, &x); err != nil {
+				return err
+			}
+			for _, e := range x.Events {
+				r.events[e.Code]++
+			}
 			continue
 		}
 		var x meterdata.Readings
@@ -71,13 +80,22 @@ func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 		}
 		for _, rd := range x.Readings {
 			r.readings[reading{rd.Meter, rd.Channel, rd.Time}]++
-			n++
 		}
 	}
-	if r.pushes != nil {
-		r.pushes <- n
+	if r.published != nil {
+		r.published <- struct{}{}
 	}
 	return nil
+}
+
+// count returns how many readings and events the recorder holds.
+func (r *recorder) count() (readings, events int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.events {
+		events += n
+	}
+	return len(r.readings), events
 }
 
 // reliability is the scenario of issue 6: meters with 10 % of their

@@ -8,9 +8,10 @@ import (
 // templateTOML is the built-in shape of a simulated meter: the demo keys,
 // a two-rate weekday calendar, five days of 15-minute profile (enough for
 // the head-end to backfill a long outage), no 1-minute profile, short
-// logs, a credit account, and two push setups — every 15 minutes the
-// registers (the head-end's default push layout) and on power failure
-// (last gasp) and tamper the event codes. Destinations are the fleet's.
+// logs, a credit account, and three push setups — every 15 minutes the
+// registers (the head-end's default push layout), on power failure (last
+// gasp) the standard event log's code, on tamper the tamper log's.
+// Destinations are the fleet's.
 const templateTOML = `
 serial = "0000000001"
 [tariff]
@@ -52,9 +53,17 @@ repetition_delay = "60s"
 [[push]]
 name = "0.0.25.9.1.255"
 destination = "127.0.0.1:4060"
-objects = ["40/0.0.25.9.1.255/1", "8/0.0.1.0.0.255/2", "1/0.0.96.11.0.255/2", "1/0.0.96.11.1.255/2"]
-on_events = [40, 42, 44, 48]   # tamper and replay; the power down goes as the last gasp
+objects = ["40/0.0.25.9.1.255/1", "8/0.0.1.0.0.255/2", "1/0.0.96.11.0.255/2"]
 last_gasp = true
+
+[[push]]
+name = "0.0.25.9.2.255"
+destination = "127.0.0.1:4060"
+objects = ["40/0.0.25.9.2.255/1", "8/0.0.1.0.0.255/2", "1/0.0.96.11.1.255/2"]
+on_events = [40, 42, 44]       # terminal cover, magnetic field, meter cover
+randomisation = "10s"
+retries = 3
+repetition_delay = "60s"
 `
 
 // Template returns the built-in meter template (see Config.Template).
@@ -66,11 +75,15 @@ func Template() config.File {
 	return f
 }
 
-// EventPushObjects is the push_object_list of the built-in template's
-// event push (push setup 0.0.25.9.1.255): its logical name, the clock,
-// and the standard and fraud event code objects. A head-end decodes it
-// with a layout of these objects; the interval push (0.0.25.9.0.255) is
-// the head-end's default layout.
-func EventPushObjects() []push.Object {
-	return Template().Meter.Push[1].Setup.Objects
+// PushSetups returns the built-in template's push setups: the interval
+// push 0.0.25.9.0.255 (the head-end's default layout: its logical name,
+// the clock, +A, −A, +R, −R), the last gasp 0.0.25.9.1.255 and the
+// tamper push 0.0.25.9.2.255 (logical name, clock, and the standard or
+// tamper event code object). A head-end decodes each by its object list.
+func PushSetups() []push.Setup {
+	var out []push.Setup
+	for _, p := range Template().Meter.Push {
+		out = append(out, p.Setup)
+	}
+	return out
 }
