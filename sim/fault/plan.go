@@ -69,9 +69,14 @@ type stream struct {
 
 func (s *stream) float() float64 { return float64(s.rng.Uint64()>>11) / (1 << 53) }
 
-// exp draws an exponential duration of the given mean, in nanoseconds.
+// horizon bounds a plan: no event comes later than this after its start
+// (nanoseconds stay well inside int64).
+const horizon = int64(100 * 365 * 24 * time.Hour)
+
+// exp draws an exponential duration of the given mean, in nanoseconds, at
+// most the horizon.
 func (s *stream) exp(mean time.Duration) int64 {
-	return int64(-math.Log1p(-s.float()) * float64(mean))
+	return int64(min(-math.Log1p(-s.float())*float64(mean), float64(horizon)))
 }
 
 // Plan is one meter's faults (see the package documentation).
@@ -118,10 +123,11 @@ func NewPlan(spec *Spec, seed uint64, meter int, start time.Time) *Plan {
 			}
 			// Stationary start: in the fault with probability F; the
 			// time left in either state is exponential (memoryless).
-			if s.float() < per.Fraction {
-				s.next, s.start = 0, true
+			s.start = true
+			if s.float() >= per.Fraction {
+				s.next = s.exp(p.gap(k))
 			} else {
-				s.next, s.start = s.exp(p.gap(k)), true
+				s.next = 0
 			}
 		default:
 			if g := p.gap(k); g > 0 {
@@ -144,7 +150,7 @@ func (p *Plan) gap(k Kind) time.Duration {
 	switch k {
 	case Offline, Outage:
 		per := p.period(k)
-		return time.Duration(float64(per.Mean) * (1 - per.Fraction) / per.Fraction)
+		return time.Duration(min(float64(per.Mean)*(1-per.Fraction)/per.Fraction, float64(horizon)))
 	case Restart:
 		return p.spec.Restart.mean()
 	case Tamper:
@@ -203,6 +209,9 @@ func (p *Plan) Pop() Event {
 	if k == Tamper && e.Start {
 		e.Sensor = Sensor(s.rng.Uint64() % uint64(numSensors))
 		s.sensor = e.Sensor
+	}
+	if s.next > horizon {
+		s.next = -1 // a century on: nothing more
 	}
 	return e
 }

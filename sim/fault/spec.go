@@ -150,18 +150,25 @@ func latency(v string) (time.Duration, time.Duration, error) {
 	return lat, jit, nil
 }
 
+// Bounds that keep plans within time.Duration: the longest mean period
+// or time between faults, and the smallest fraction or count.
+const (
+	maxMean  = 10 * 365 * 24 * time.Hour
+	minShare = 1e-6
+)
+
 func period(v string, mean time.Duration) (Period, error) {
 	f, m, hasMean := strings.Cut(v, "@")
 	frac, err := fraction(f)
 	if err != nil {
 		return Period{}, err
 	}
-	if frac < 0 || frac >= 1 {
-		return Period{}, fmt.Errorf("fraction %v: want 0 ≤ F < 1", frac)
+	if frac < 0 || frac >= 1 || frac > 0 && frac < minShare {
+		return Period{}, fmt.Errorf("fraction %v: want 0 ≤ F < 1 (0 or at least %g)", frac, minShare)
 	}
 	if hasMean {
-		if mean, err = time.ParseDuration(strings.TrimSpace(m)); err != nil || mean < time.Second {
-			return Period{}, fmt.Errorf("mean period %q: want a duration of at least 1s", m)
+		if mean, err = time.ParseDuration(strings.TrimSpace(m)); err != nil || mean < time.Second || mean > maxMean {
+			return Period{}, fmt.Errorf("mean period %q: want a duration from 1s to %v", m, maxMean)
 		}
 	}
 	if frac == 0 {
@@ -185,8 +192,8 @@ func rate(v string) (Rate, error) {
 		return Rate{}, fmt.Errorf("rate %q: want COUNT/PER such as 0.5/day", v)
 	}
 	n, err := strconv.ParseFloat(strings.TrimSpace(c), 64)
-	if err != nil || math.IsNaN(n) || n < 0 || n > 1e6 {
-		return Rate{}, fmt.Errorf("count %q: want a number from 0 to 1e6", c)
+	if err != nil || math.IsNaN(n) || n < 0 || n > 1e6 || n > 0 && n < minShare {
+		return Rate{}, fmt.Errorf("count %q: want 0 or a number from %g to 1e6", c, minShare)
 	}
 	var d time.Duration
 	switch p := strings.TrimSpace(per); p {
@@ -195,15 +202,18 @@ func rate(v string) (Rate, error) {
 	case "hour", "h":
 		d = time.Hour
 	default:
-		if d, err = time.ParseDuration(p); err != nil || d < time.Second {
-			return Rate{}, fmt.Errorf("per %q: want day, hour or a duration of at least 1s", p)
+		if d, err = time.ParseDuration(p); err != nil || d < time.Second || d > maxMean {
+			return Rate{}, fmt.Errorf("per %q: want day, hour or a duration from 1s to %v", p, maxMean)
 		}
 	}
 	if n == 0 {
 		return Rate{}, nil
 	}
-	if time.Duration(float64(d)/n) < time.Second {
+	switch mean := float64(d) / n; {
+	case mean < float64(time.Second):
 		return Rate{}, fmt.Errorf("rate %q: more than one a second", v)
+	case mean > float64(maxMean):
+		return Rate{}, fmt.Errorf("rate %q: less than once in %v", v, maxMean)
 	}
 	return Rate{Count: n, Per: d}, nil
 }

@@ -44,6 +44,10 @@ func TestParseErrorsNameTheItem(t *testing.T) {
 		{"restart=3", `item 1 "restart=3"`, "COUNT/PER"},
 		{"restart=3/fortnight", `item 1 "restart=3/fortnight"`, "per"},
 		{"tamper=1e6/h", `item 1 "tamper=1e6/h"`, "more than one a second"},
+		{"restart=1e-5/day", `item 1 "restart=1e-5/day"`, "less than once in"},
+		{"restart=1e-300/day", `item 1 "restart=1e-300/day"`, "count"},
+		{"offline=1e-300", `item 1 "offline=1e-300"`, "at least 1e-06"},
+		{"offline=0.5@2562047h", `item 1 "offline=0.5@2562047h"`, "mean period"},
 		{"lightning=1", `item 1 "lightning=1"`, "unknown fault"},
 		{"loss", `item 1 "loss"`, "NAME=VALUE"},
 	} {
