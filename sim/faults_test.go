@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,23 +126,11 @@ func TestSameSeedSameFleet(t *testing.T) {
 		t.Fatalf("same seed, different stats:\n%+v\n%+v", sa, sb)
 	}
 	for k := range ma {
-		if !slicesEqual(ma[k].imports, mb[k].imports) || !slicesEqual(ma[k].events, mb[k].events) || !ma[k].clock.Equal(mb[k].clock) {
+		if !slices.Equal(ma[k].imports, mb[k].imports) || !slices.Equal(ma[k].events, mb[k].events) || !ma[k].clock.Equal(mb[k].clock) {
 			t.Fatalf("same seed, meter %d differs", k)
 		}
 	}
 	if sc, _ := sim(6); sc == sa {
 		t.Fatal("another seed, the same stats")
 	}
-}
-
-func slicesEqual[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -105,24 +105,7 @@ func TestWaveformMeterRegistersItsAppliances(t *testing.T) {
 	for at := t0; !at.After(end); at = at.Add(5 * time.Minute) {
 		f.AdvanceTo(at)
 	}
-	var wh float64
-	since := make([]time.Time, len(uses))
-	for _, s := range switches {
-		if s.At.After(end) {
-			break
-		}
-		if s.On {
-			since[s.Appliance] = s.At
-			continue
-		}
-		wh += uses[s.Appliance].Appliance.P * s.At.Sub(since[s.Appliance]).Hours()
-		since[s.Appliance] = time.Time{}
-	}
-	for i, s := range since {
-		if !s.IsZero() {
-			wh += uses[i].Appliance.P * end.Sub(s).Hours()
-		}
-	}
+	wh := wave.Energy(uses, switches, end)
 	got := float64(f.Meter(0).Energy().Total[energy.ActiveImport])
 	// Registers count whole Wh; the core books whole 200 ms windows.
 	if len(switches) < 3 || wh < 50 || math.Abs(got-wh) > 1+2e-3*wh {

@@ -234,3 +234,30 @@ func Household(apps []Appliance, seed uint64, meter int) ([]Use, error) {
 	}
 	return uses, nil
 }
+
+// Energy is the active energy (Wh) the appliances of uses drew until end,
+// by their switches as OnSwitch reported them (in order, from New on): the
+// analytic truth a meter registers and a NILM module is scored against.
+func Energy(uses []Use, switches []Switch, end time.Time) float64 {
+	var wh float64
+	since := make([]time.Time, len(uses))
+	on := func(i int, until time.Time) {
+		if !since[i].IsZero() {
+			wh += uses[i].Appliance.P * until.Sub(since[i]).Hours()
+		}
+	}
+	for _, s := range switches {
+		if s.At.After(end) {
+			break
+		}
+		on(s.Appliance, s.At)
+		since[s.Appliance] = time.Time{}
+		if s.On {
+			since[s.Appliance] = s.At
+		}
+	}
+	for i := range since {
+		on(i, end)
+	}
+	return wh
+}

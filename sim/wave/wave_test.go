@@ -101,24 +101,7 @@ func TestHouseholdRegistersItsAppliances(t *testing.T) {
 	}
 	// The switches from the start (the initial states are switch-ons at
 	// the start) are the whole story.
-	var wh float64
-	since := make([]time.Time, len(uses))
-	for _, s := range switches {
-		if s.At.After(end) {
-			break
-		}
-		if s.On {
-			since[s.Appliance] = s.At
-			continue
-		}
-		wh += uses[s.Appliance].Appliance.P * s.At.Sub(since[s.Appliance]).Hours()
-		since[s.Appliance] = time.Time{}
-	}
-	for i, s := range since {
-		if !s.IsZero() {
-			wh += uses[i].Appliance.P * end.Sub(s).Hours()
-		}
-	}
+	wh := Energy(uses, switches, end)
 	if len(switches) < 40/raceScale {
 		t.Fatalf("only %d switches until %v", len(switches), end)
 	}
