@@ -134,3 +134,40 @@ func TestSameSeedSameFleet(t *testing.T) {
 		t.Fatal("another seed, the same stats")
 	}
 }
+
+// SetFaults ends the faults in progress at once and replaces the plans:
+// the zero Spec calms the fleet for good.
+func TestSetFaults(t *testing.T) {
+	spec, _ := fault.Parse("offline=40%@1h,outage=20%@1h,tamper=10/day")
+	f, err := New(Config{Meters: 50, Start: t0, Seed: 1, Faults: spec, FastStep: 15 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run(f, t0.Add(6*time.Hour), 15*time.Minute)
+	if st := f.Stats(); st.Unreachable == 0 || st.Outages == 0 {
+		t.Fatalf("no faults to stop: %+v", st)
+	}
+	f.SetFaults(fault.Spec{})
+	before := f.Stats()
+	if before.Unreachable != 0 {
+		t.Fatalf("%d meters still unreachable", before.Unreachable)
+	}
+	if unreachable := run(f, t0.Add(12*time.Hour), 15*time.Minute); unreachable != 0 {
+		t.Fatalf("faults after SetFaults: %v unreachable", unreachable)
+	}
+	after := f.Stats()
+	if after.Offline != before.Offline || after.Outages != before.Outages || after.Tampers != before.Tampers {
+		t.Fatalf("faults started after SetFaults: %+v then %+v", before, after)
+	}
+	for k := range f.Len() {
+		if !f.Meter(k).Powered() {
+			t.Fatalf("meter %d without power", k)
+		}
+	}
+	f.SetFaults(spec)
+	run(f, t0.Add(18*time.Hour), 15*time.Minute)
+	if st := f.Stats(); st.Offline == after.Offline {
+		t.Fatal("no fault after SetFaults with a spec again")
+	}
+}

@@ -26,6 +26,7 @@ import (
 // Fleet is a simulated fleet of meters; see the package documentation.
 type Fleet struct {
 	cfg        Config
+	faults     *fault.Spec // the plans' spec (SetFaults makes another)
 	log        *slog.Logger
 	clock      *clock.Clock
 	addrs      addressing
@@ -59,7 +60,8 @@ func New(cfg Config) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Fleet{cfg: cfg, log: cfg.Logger, byAddr: make(map[string]*unit, cfg.Meters), bySerial: make(map[string]int, cfg.Meters),
+	faults := cfg.Faults
+	f := &Fleet{cfg: cfg, faults: &faults, log: cfg.Logger, byAddr: make(map[string]*unit, cfg.Meters), bySerial: make(map[string]int, cfg.Meters),
 		pushSlots: make(chan struct{}, MaxPushes)}
 	if f.clock, err = clock.New(cfg.Start, cfg.Speed, cfg.Wall); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -204,7 +206,6 @@ func (f *Fleet) SetFaults(spec fault.Spec) {
 	f.stepMu.Lock()
 	defer f.stepMu.Unlock()
 	now := f.clock.Now()
-	f.cfg.Faults = spec
 	parallel(len(f.units), func(k int) { f.units[k].setPlan(&spec, now) })
 	// New plans may have events before the meters' queued times.
 	f.queue = sched.Queue{}

@@ -53,7 +53,7 @@ type unit struct {
 func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	serial := fmt.Sprintf("%010d", f.cfg.FirstSerial+uint64(k))
 	u := &unit{f: f, idx: k, serial: serial, addr: f.addrs.of(k), ctr: newCounters()}
-	plan := fault.NewPlan(&f.cfg.Faults, f.cfg.Seed, k, f.cfg.Start)
+	plan := fault.NewPlan(f.faults, f.cfg.Seed, k, f.cfg.Start)
 	u.plan.Store(plan)
 	copy(u.title[:], objects.SystemTitle(serial))
 	u.keys = keysOf(f.cfg.Keys, f.cfg.Seed, serial, tmpl.Security)

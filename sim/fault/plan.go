@@ -100,7 +100,8 @@ const (
 func streamSeed(meter int, stream uint64) uint64 { return uint64(meter)<<4 | stream }
 
 // NewPlan returns the plan of meter (its index in the fleet) under spec
-// with seed, from start; nil when spec injects nothing.
+// with seed, from start; nil when spec injects nothing. The plan keeps
+// spec, which must not change afterwards.
 func NewPlan(spec *Spec, seed uint64, meter int, start time.Time) *Plan {
 	if spec.IsZero() {
 		return nil
