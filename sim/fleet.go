@@ -45,8 +45,9 @@ type Fleet struct {
 
 	ctx       context.Context // connections and pushes; ended by Close
 	cancel    context.CancelFunc
+	goMu      sync.Mutex // guards closed and starting goroutines on wg
+	closed    bool
 	wg        sync.WaitGroup
-	closeOnce sync.Once
 	pushSlots chan struct{}
 }
 
@@ -284,13 +285,29 @@ func (f *Fleet) Run(ctx context.Context) (err error) {
 // Close closes the sockets, ends the connections and pushes in flight
 // and waits for them. Run closes the fleet when it returns.
 func (f *Fleet) Close() error {
+	f.goMu.Lock()
+	first := !f.closed
+	f.closed = true
+	f.goMu.Unlock()
 	var err error
-	f.closeOnce.Do(func() {
+	if first {
 		f.cancel()
 		if f.listeners != nil {
 			err = f.listeners.Close()
 		}
-	})
+	}
 	f.wg.Wait()
 	return err
+}
+
+// spawn runs fn on a goroutine Close waits for; false once the fleet is
+// closed (fn does not run).
+func (f *Fleet) spawn(fn func()) bool {
+	f.goMu.Lock()
+	defer f.goMu.Unlock()
+	if f.closed {
+		return false
+	}
+	f.wg.Go(fn)
+	return true
 }

@@ -42,7 +42,7 @@ func (p pusher) Push(dst push.Destination, apdu []byte, done func(error)) {
 	u, f := p.u, p.u.f
 	// Reachability is decided now: a last gasp leaves before the power
 	// is gone.
-	if u.unreachable() || f.ctx.Err() != nil {
+	if u.unreachable() {
 		f.stats.pushesFailed.Add(1)
 		done(fmt.Errorf("push from %s: %w", u.serial, ErrUnreachable))
 		return
@@ -52,8 +52,8 @@ func (p pusher) Push(dst push.Destination, apdu []byte, done func(error)) {
 	start := !u.sending
 	u.sending = true
 	u.pushMu.Unlock()
-	if start {
-		f.wg.Go(u.sendOutbox)
+	if start && !f.spawn(u.sendOutbox) {
+		u.sendOutbox() // closed: every push fails at once
 	}
 }
 

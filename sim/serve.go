@@ -35,11 +35,12 @@ func (f *Fleet) DialMeter(ctx context.Context, hostPort string) (net.Conn, error
 	case u.unreachable():
 		f.stats.refused.Add(1)
 		return nil, fmt.Errorf("dial %s: %w", hostPort, ErrUnreachable)
-	case f.ctx.Err() != nil:
-		return nil, fmt.Errorf("dial %s: %w", hostPort, net.ErrClosed)
 	}
 	client, meter := net.Pipe()
-	f.wg.Go(func() { u.serve(f.ctx, meter) })
+	if !f.spawn(func() { u.serve(f.ctx, meter) }) {
+		client.Close()
+		return nil, fmt.Errorf("dial %s: %w", hostPort, net.ErrClosed)
+	}
 	return client, nil
 }
 
