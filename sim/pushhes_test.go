@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -168,5 +169,30 @@ func TestPushesToTheHeadEnd(t *testing.T) {
 	}
 	if n := rejected(t, reg, push.ReasonBody); n != 0 {
 		t.Fatalf("%v pushes refused for their body", n)
+	}
+}
+
+// The CSV export imports as it is, key sets aside (they come from the
+// TOML export or exist already).
+func TestRegistryCSVImports(t *testing.T) {
+	f, err := sim.New(sim.Config{Meters: 5, HDLC: true, Group: "north", Addresses: "127.0.0.1:20000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var csv bytes.Buffer
+	if err := sim.WriteCSV(&csv, f.Registry()); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := registry.ParseCSV("fleet.csv", &csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range entries {
+		want := registry.Address{HostPort: fmt.Sprintf("127.0.0.1:%d", 20000+i), HDLC: true, Client: registry.ClientManagement,
+			SystemTitle: registry.DefaultSystemTitle(e.Serial), Network: "127.0.0.1"}
+		if e.Address != want || e.KeysRef != sim.KeySetName || e.Group != "north" || e.Serial != f.Registry()[i].Serial {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
 	}
 }
