@@ -9,21 +9,29 @@ import (
 
 // Stats is what a fleet has done so far.
 type Stats struct {
-	Now         time.Time // simulated time
-	Meters      int
-	Listening   int    // sockets open
-	Unreachable int    // meters offline or without power now
-	Steps       uint64 // meter steps
-	Connections uint64 // accepted (sockets and in memory)
-	Refused     uint64 // connections to unreachable meters, closed at once
+	Now         time.Time `json:"now"` // simulated time
+	Meters      int       `json:"meters"`
+	Listening   int       `json:"listening"`   // sockets open
+	Unreachable int       `json:"unreachable"` // meters offline or without power now
+	Steps       uint64    `json:"steps"`       // meter steps
+	Connections uint64    `json:"connections"` // accepted (sockets and in memory)
+	Refused     uint64    `json:"refused"`     // connections to unreachable meters, closed at once
 	// Pushes sent (their frames may still be lost or corrupted) and
 	// failed (the head-end unreachable, or the meter).
-	Pushes, PushesFailed uint64
+	Pushes       uint64 `json:"pushes"`
+	PushesFailed uint64 `json:"pushes_failed"`
 	// Frames the meters sent, and of them lost, corrupted and delayed.
-	Frames, Dropped, Corrupted, Delayed uint64
+	Frames    uint64 `json:"frames"`
+	Dropped   uint64 `json:"frames_lost"`
+	Corrupted uint64 `json:"frames_corrupted"`
+	Delayed   uint64 `json:"frames_delayed"`
 	// Fault periods started, by kind, and invocation counter losses.
-	Offline, Outages, Restarts, Tampers, ICLosses uint64
-	DriverErrors                                  uint64
+	Offline      uint64 `json:"offline_periods"`
+	Outages      uint64 `json:"outages"`
+	Restarts     uint64 `json:"restarts"`
+	Tampers      uint64 `json:"tamper_episodes"`
+	ICLosses     uint64 `json:"counter_losses"`
+	DriverErrors uint64 `json:"driver_errors"`
 }
 
 // stats are the fleet's counters.

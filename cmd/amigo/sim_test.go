@@ -35,16 +35,16 @@ func TestSimRunsForADuration(t *testing.T) {
 		FirstAddress string `json:"first_address"`
 		Faults       string `json:"faults"`
 		Stats        struct {
-			Now     string
-			Steps   int
-			Outages int
+			Now     string `json:"now"`
+			Steps   int    `json:"steps"`
+			Outages int    `json:"outages"`
 		} `json:"stats"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	if doc.Meters != 20 || doc.FirstAddress != "127.1.0.1:4059" || doc.Faults != "outage=0.05@20m0s" ||
-		doc.Stats.Now != "2024-06-03T02:00:00Z" || doc.Stats.Steps < 20*8 {
+		doc.Stats.Now != "2024-06-03T02:00:00Z" || doc.Stats.Steps < 20*8 || doc.Stats.Outages == 0 {
 		t.Fatalf("%s", out)
 	}
 	b, err := os.ReadFile(reg)
