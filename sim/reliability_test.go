@@ -107,13 +107,14 @@ func (r *recorder) count() (readings, events int) {
 type reliability struct {
 	meters int
 	span   time.Duration
+	faults string
 }
 
 func (s reliability) run(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		start := time.Now().UTC() // the bubble's 2000-01-01 00:00
-		spec, err := fault.Parse("loss=10%,corrupt=1%,offline=5%")
+		spec, err := fault.Parse(s.faults)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +199,7 @@ func (s reliability) run(t *testing.T) {
 		wg.Wait()
 		t.Logf("%d meters, %v with faults + 1 h without: %v CPU; %d connections (%d refused), %d frames (%d lost, %d corrupted), %d offline periods",
 			s.meters, s.span, bench.CPUTime()-cpu, faulty.Connections, faulty.Refused, faulty.Frames, faulty.Dropped, faulty.Corrupted, faulty.Offline)
-		if faulty.Dropped == 0 || faulty.Corrupted == 0 || faulty.Offline == 0 || faulty.Refused == 0 {
+		if faulty.Frames == 0 || (spec.Loss > 0) != (faulty.Dropped > 0) || (spec.Corrupt > 0) != (faulty.Corrupted > 0) || (spec.Offline.Fraction > 0) != (faulty.Refused > 0) {
 			t.Fatalf("the faults did not happen: %+v", faulty)
 		}
 
@@ -286,11 +287,15 @@ func (s reliability) run(t *testing.T) {
 
 // TestReliability runs the scenario on 200 meters for three simulated
 // hours; AMIGO_SIM_RELIABILITY=full runs the 10,000 meters for a
-// simulated day (BENCHMARKS.md, "sim").
+// simulated day (BENCHMARKS.md, "sim"), METERS,SPAN others, and
+// AMIGO_SIM_RELIABILITY_FAULTS other faults (a sim/fault spec).
 func TestReliability(t *testing.T) {
-	s := reliability{meters: 200, span: 3 * time.Hour}
+	s := reliability{meters: 200, span: 3 * time.Hour, faults: "loss=10%,corrupt=1%,offline=5%"}
+	if v := os.Getenv("AMIGO_SIM_RELIABILITY_FAULTS"); v != "" {
+		s.faults = v
+	}
 	if v := os.Getenv("AMIGO_SIM_RELIABILITY"); v == "full" {
-		s = reliability{meters: 10_000, span: 24 * time.Hour}
+		s.meters, s.span = 10_000, 24*time.Hour
 	} else if v != "" {
 		n, span, _ := strings.Cut(v, ",")
 		var err1, err2 error
