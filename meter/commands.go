@@ -43,6 +43,14 @@ func (m *Meter) DateTimeOf(at time.Time) axdr.DateTime {
 	return m.clock.DateTime(at)
 }
 
+// MeterTime returns what the meter's clock reads (read, or will read) at
+// true time trueAt: the time a module stamps an observation with.
+func (m *Meter) MeterTime(trueAt time.Time) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.clock.Now(trueAt)
+}
+
 // Clock returns the clock's configuration and its status now.
 func (m *Meter) Clock() (clock.Config, axdr.ClockStatus) {
 	m.mu.Lock()

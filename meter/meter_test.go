@@ -365,6 +365,13 @@ func TestClockDrift(t *testing.T) {
 	if got, want := r.m.Now().Sub(r.now), 4320*time.Millisecond; got != want {
 		t.Fatalf("gained %v, want %v", got, want)
 	}
+	// What the clock reads half a day later, and read earlier.
+	if got, want := r.m.MeterTime(r.now.Add(12*time.Hour)).Sub(r.now.Add(12*time.Hour)), 6480*time.Millisecond; got != want {
+		t.Fatalf("MeterTime half a day on: %v ahead, want %v", got, want)
+	}
+	if got, want := r.m.MeterTime(monday6.Add(12*time.Hour)).Sub(monday6.Add(12*time.Hour)), 2160*time.Millisecond; got != want {
+		t.Fatalf("MeterTime half a day after the start: %v ahead, want %v", got, want)
+	}
 }
 
 func TestPowerDownUp(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/amigo-ami/amigo/store"
 )
 
 // Errors the decoders wrap, for errors.Is.
@@ -131,6 +133,40 @@ func (d *decoder) header(kind byte) {
 		d.off--
 		d.fail("version", fmt.Errorf("%w: %d, this decoder knows %d", ErrVersion, v, version))
 	}
+}
+
+// time reads a uvarint Unix ms instant in the store's range.
+func (d *decoder) time(field string) int64 {
+	start := d.off
+	t := d.uvarint(field)
+	if d.err == nil && t > uint64(store.MaxTime) {
+		d.off = start
+		d.failf(field, "time %d beyond %d", t, store.MaxTime)
+		return 0
+	}
+	return int64(t)
+}
+
+func (d *decoder) quality(field string) store.Quality {
+	start := d.off
+	q := d.uvarint(field)
+	if d.err == nil && q&^uint64(store.KnownQuality) != 0 {
+		d.off = start
+		d.failf(field, "unknown quality bits %#x", q&^uint64(store.KnownQuality))
+		return 0
+	}
+	return store.Quality(q)
+}
+
+// meterCollected reads the meter id (not 0) and the collection time that
+// every message carries after its header.
+func (d *decoder) meterCollected() (store.MeterID, int64) {
+	m := store.MeterID(d.uvarint("meter"))
+	if d.err == nil && m == 0 {
+		d.off--
+		d.failf("meter", "meter id 0")
+	}
+	return m, d.time("collected")
 }
 
 // count reads a count of items that take at least minBytes each and

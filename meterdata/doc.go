@@ -6,7 +6,12 @@
 // everything one read produced, for every channel.
 //
 // The package imports only store (for Reading, Channel and Quality), so
-// the head-end can use it without importing the MDM.
+// the head-end can use it without importing the MDM. A head-end publishes
+//
+//	data, err := msg.Append(nil)
+//	… bus.Message{Subject: bus.ReadingsSubject(serial), ID: meterdata.MessageID(data), Data: data}
+//
+// so that a message published twice is stored once.
 //
 // # Readings message, version 1
 //

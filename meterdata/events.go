@@ -81,12 +81,7 @@ func DecodeEvents(src []byte, m *Events) error {
 	*m = Events{}
 	d := decoder{buf: src}
 	d.header(kindEvents)
-	m.Meter = store.MeterID(d.uvarint("meter"))
-	if d.err == nil && m.Meter == 0 {
-		d.off--
-		d.failf("meter", "meter id 0")
-	}
-	m.Collected = d.time("collected")
+	m.Meter, m.Collected = d.meterCollected()
 	n := d.count("n", minEventBytes)
 	for i := range n {
 		var e Event
@@ -112,4 +107,31 @@ func DecodeEvents(src []byte, m *Events) error {
 	}
 	m.Events = evs
 	return nil
+}
+
+// AppendReadings appends the events as the MDM stores them in the readings
+// store: on the channel of their log, at their time, with the code as
+// value. A log keeps one entry per millisecond, so an event at the same
+// time as the one before it in the same log moves on by a millisecond (a
+// meter with second resolution that logs power down and up in one second);
+// the mapping depends only on the message, so a redelivered message maps
+// to the same readings.
+func (m *Events) AppendReadings(dst []store.Reading) []store.Reading {
+	start := len(dst)
+	for _, e := range m.Events {
+		r := store.Reading{Meter: m.Meter, Channel: e.Log, Time: e.Time, Value: int64(e.Code)}
+		for i := start; i < len(dst); i++ {
+			if dst[i].Channel == r.Channel && dst[i].Time == r.Time && r.Time < store.MaxTime {
+				r.Time++
+				i = start - 1 // look again from the first
+			}
+		}
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// EventOf returns the event a reading on an event log's channel stores.
+func EventOf(r store.Reading) Event {
+	return Event{Log: r.Channel, Time: r.Time, Code: Code(r.Value)}
 }

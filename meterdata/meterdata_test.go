@@ -207,3 +207,32 @@ func TestDecodeEventsHostile(t *testing.T) {
 		})
 	}
 }
+
+func TestEventsAsReadings(t *testing.T) {
+	m := Events{Meter: 3, Events: []Event{
+		{Log: StandardLog, Time: 1000, Code: PowerDown},
+		{Log: StandardLog, Time: 1000, Code: PowerUp},
+		{Log: FraudLog, Time: 1000, Code: MeterCoverOpened},
+		{Log: StandardLog, Time: 1001, Code: ClockInvalid},
+	}}
+	got := m.AppendReadings(nil)
+	want := []store.Reading{
+		{Meter: 3, Channel: StandardLog, Time: 1000, Value: 1},
+		{Meter: 3, Channel: StandardLog, Time: 1001, Value: 2},
+		{Meter: 3, Channel: FraudLog, Time: 1000, Value: 44},
+		{Meter: 3, Channel: StandardLog, Time: 1002, Value: 6},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("readings %v, want %v", got, want)
+	}
+	if e := EventOf(got[1]); e != (Event{Log: StandardLog, Time: 1001, Code: PowerUp}) {
+		t.Errorf("EventOf = %+v", e)
+	}
+}
+
+func TestMessageID(t *testing.T) {
+	// SHA-256("abc") = ba7816bf 8f01cfea 414140de 5dae2223 b00361a3 … (FIPS 180-2, B.1)
+	if got := MessageID([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223" {
+		t.Errorf("MessageID(abc) = %s", got)
+	}
+}

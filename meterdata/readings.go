@@ -134,12 +134,7 @@ func DecodeReadings(src []byte, m *Readings) error {
 	*m = Readings{}
 	d := decoder{buf: src}
 	d.header(kindReadings)
-	m.Meter = store.MeterID(d.uvarint("meter"))
-	if d.err == nil && m.Meter == 0 {
-		d.off--
-		d.failf("meter", "meter id 0")
-	}
-	m.Collected = d.time("collected")
+	m.Meter, m.Collected = d.meterCollected()
 	m.Source = Source(d.byte("source"))
 	if d.err == nil && m.Source > maxSource {
 		d.off--
@@ -156,29 +151,6 @@ func DecodeReadings(src []byte, m *Readings) error {
 	}
 	m.Readings = rs
 	return nil
-}
-
-// time reads a uvarint Unix ms instant in the store's range.
-func (d *decoder) time(field string) int64 {
-	start := d.off
-	t := d.uvarint(field)
-	if d.err == nil && t > uint64(store.MaxTime) {
-		d.off = start
-		d.failf(field, "time %d beyond %d", t, store.MaxTime)
-		return 0
-	}
-	return int64(t)
-}
-
-func (d *decoder) quality(field string) store.Quality {
-	start := d.off
-	q := d.uvarint(field)
-	if d.err == nil && q&^uint64(store.KnownQuality) != 0 {
-		d.off = start
-		d.failf(field, "unknown quality bits %#x", q&^uint64(store.KnownQuality))
-		return 0
-	}
-	return store.Quality(q)
 }
 
 func (d *decoder) group(g int, meter store.MeterID, rs []store.Reading) []store.Reading {

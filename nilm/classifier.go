@@ -3,6 +3,8 @@ package nilm
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Unknown is the label of an event no prototype accepts.
@@ -29,8 +31,15 @@ type Result struct {
 	Label    string  // appliance label, or Unknown
 	Nearest  string  // the best-scoring appliance even when Label is Unknown ("" if the node is empty)
 	Distance float64 // Mahalanobis distance to the nearest accepted prototype (or the nearest one when Unknown)
-	State    State   // what the appliance did: the event's direction
-	Node     Node    // the physics node the event went to
+	// Confidence is the share of the nearest prototype's own events that
+	// lie further from it than this one: the chi-square survival of
+	// Distance² in the node's dimensions, with distances deflated by the
+	// inflation the limit was calibrated with. It is 1 at the prototype's
+	// centre and 1 − the library's confidence (0.001) at the unknown
+	// threshold; 0 when no prototype scored.
+	Confidence float64
+	State      State // what the appliance did: the event's direction
+	Node       Node  // the physics node the event went to
 }
 
 // Classifier is a trained tree: the physics split, then per node the
@@ -101,8 +110,13 @@ func (c *Classifier) ClassifyVector(x *Vector, s State) Result {
 	}
 	res.Distance = math.Sqrt(d2)
 	res.Nearest = c.labels[n.protos[best].class]
-	if d2 <= n.protos[best].limit {
+	p := &n.protos[best]
+	if d2 <= p.limit {
 		res.Label = res.Nearest
+	}
+	if !math.IsInf(p.limit, 0) {
+		chi := distuv.ChiSquared{K: float64(n.dims)}
+		res.Confidence = chi.Survival(d2 * chi.Quantile(c.confidence) / p.limit)
 	}
 	return res
 }

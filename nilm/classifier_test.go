@@ -3,6 +3,7 @@ package nilm
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -62,6 +63,7 @@ func TestClassifySyntheticClusters(t *testing.T) {
 	c := trainClusters(t, 1, 10)
 	rng := rand.New(rand.NewPCG(2, 2))
 	wrong, unknown := 0, 0
+	var conf []float64
 	for range 50 {
 		for _, cl := range clusters {
 			s := cl.draw(rng)
@@ -72,7 +74,21 @@ func TestClassifySyntheticClusters(t *testing.T) {
 			case r.Label != cl.label || r.State != cl.state || r.Node != Resistive:
 				wrong++
 			}
+			// An accepted event lies within the limit: at least the
+			// 0.1 % of its prototype's events beyond the threshold
+			// lie further out.
+			if r.Label != Unknown && (r.Confidence < 0.001 || r.Confidence > 1) {
+				t.Fatalf("accepted with confidence %v", r.Confidence)
+			}
+			conf = append(conf, r.Confidence)
 		}
+	}
+	// Events drawn from the prototypes themselves lie mostly well
+	// inside (the limit's calibration, on held-out events, inflates the
+	// distances the confidence is measured in).
+	slices.Sort(conf)
+	if med := conf[len(conf)/2]; med < 0.5 || med >= 1 {
+		t.Errorf("median confidence %v of events drawn from the prototypes", med)
 	}
 	// Clusters 50 standard deviations apart: every answer is right; at the
 	// 0.999 confidence a handful of the 300 may be beyond the threshold.
@@ -108,8 +124,8 @@ func TestClassifyRejectsUnknownAppliance(t *testing.T) {
 		if r.Label != Unknown {
 			t.Fatalf("unseen appliance classified as %+v, want unknown", r)
 		}
-		if r.Nearest == "" || r.Distance < 10 {
-			t.Fatalf("rejection %+v should name the nearest appliance at a large distance", r)
+		if r.Nearest == "" || r.Distance < 10 || r.Confidence >= 0.001 {
+			t.Fatalf("rejection %+v should name the nearest appliance at a large distance, with a confidence below 0.001", r)
 		}
 	}
 }

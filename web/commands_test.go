@@ -44,6 +44,29 @@ func waitJob(t *testing.T, sub *web.Subscription, id int64) (states []string, la
 	return nil, jobJSON{}
 }
 
+// waitJobs reads job updates from sub until every job in ids has ended.
+// The jobs run concurrently, so one's end can come while the others run:
+// waiting for them one after the other would skip it.
+func waitJobs(t *testing.T, sub *web.Subscription, ids ...int64) {
+	t.Helper()
+	open := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		open[id] = true
+	}
+	for u := range sub.C() {
+		if u.Topic != web.TopicJob {
+			continue
+		}
+		if j := decode[jobJSON](t, u.Data); open[j.ID] && (j.State == web.JobDone || j.State == web.JobFailed) {
+			delete(open, j.ID)
+			if len(open) == 0 {
+				return
+			}
+		}
+	}
+	t.Fatalf("subscription ended with jobs %v still open (dropped %v)", open, sub.Dropped())
+}
+
 func TestDisconnectRunsAndIsAudited(t *testing.T) {
 	e := newEnv(t, webtest.Options{Meters: 4})
 	sub := e.b.Hub.Subscribe(web.Filter{Meter: 2})
@@ -157,9 +180,7 @@ func TestCampaign(t *testing.T) {
 	if c.Total != 2 || len(c.Jobs) != 2 {
 		t.Fatalf("campaign %+v", c)
 	}
-	for _, id := range c.Jobs {
-		waitJob(t, sub, id)
-	}
+	waitJobs(t, sub, c.Jobs...)
 	var got struct {
 		State    string
 		Done     int

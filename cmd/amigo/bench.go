@@ -74,9 +74,11 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: sim.BenchmarkFleet})
 			},
 		},
-		"store": storeScenario(),
-		"hes":   hesScenario(),
-		"push":  pushScenario(),
+		"store":      storeScenario(),
+		"clickhouse": clickhouseScenario(),
+		"hes":        hesScenario(),
+		"push":       pushScenario(),
+		"billing":    billingScenario(),
 	}
 }
 

@@ -42,6 +42,7 @@ fleet simulator, in one binary.`,
 		newReadCmd(),
 		newMeterCmd(),
 		newSimCmd(),
+		newMDMCmd(),
 	)
 	return root
 }

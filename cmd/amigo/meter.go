@@ -40,6 +40,12 @@ Input: --samples FILE.csv runs the real metrology core on the waveform
 accumulator from a load model: constant:W[,PF], pv:W, ampds[:COLUMN] (AMPds R1
 household from the shared data directory) or a sum such as ampds+pv:3000.
 
+With [modules.nilm] enabled in meter.toml, the NILM expansion module
+recognises appliances in the --samples waveform: an appliance event log
+(0.128.99.98.0.255), per-appliance state and energy (0.128.96.12.0.255),
+pushes, and feature library updates over DLMS (0.128.44.0.0.255); see
+meter/module/nilm. amigo nilm home writes a household waveform to try it.
+
 --state DIR keeps the journal and invocation counters: a restart (even
 kill -9) resumes the registers, credit, profiles and logs. Without --config
 the demo meter of ARCHITECTURE §4 runs (serial 0000000001, demo keys).

@@ -23,7 +23,7 @@ func newNILMCmd() *cobra.Command {
 		Use:   "nilm",
 		Short: "Appliance recognition: feature library build, evaluation, classification",
 	}
-	cmd.AddCommand(newNILMEvalCmd(), newNILMTrainCmd(), newNILMKeygenCmd(), newNILMClassifyCmd())
+	cmd.AddCommand(newNILMEvalCmd(), newNILMTrainCmd(), newNILMKeygenCmd(), newNILMClassifyCmd(), newNILMHomeCmd())
 	return cmd
 }
 

@@ -101,7 +101,9 @@ func (c *converter) convert(d *document) (File, error) {
 	q := d.Quality
 	m.Quality = meter.QualityConfig{NominalVoltage: q.NominalVoltage, Sag: q.Sag, Swell: q.Swell, ReverseW: q.ReverseW,
 		SelfCheck: q.SelfCheck, MaxTerminalC: q.MaxTerminalC, Grace: time.Duration(q.Grace)}
-	return f, nil
+	var err error
+	f.NILM, err = c.nilm(&d.Modules.NILM)
+	return f, err
 }
 
 func (c *converter) security(d *document, s *Security) error {

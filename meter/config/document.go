@@ -88,6 +88,21 @@ type document struct {
 		BlockSize uint32   `toml:"block_size"`
 		MaxSize   uint32   `toml:"max_size"`
 	} `toml:"firmware"`
+
+	Modules struct {
+		NILM nilmDoc `toml:"nilm"`
+	} `toml:"modules"`
+}
+
+type nilmDoc struct {
+	Enabled             bool     `toml:"enabled"`
+	Library             string   `toml:"library"`
+	PublicKey           string   `toml:"public_key"`
+	Push                string   `toml:"push"`
+	PushRetries         *uint8   `toml:"push_retries"`
+	PushRepetitionDelay duration `toml:"push_repetition_delay"`
+	LogCapacity         int      `toml:"log_capacity"`
+	MinStepW            float64  `toml:"min_step_w"`
 }
 
 type season struct {

@@ -51,6 +51,8 @@ type File struct {
 	// Listen and HDLC are the server's defaults (flags override them).
 	Listen string
 	HDLC   bool
+	// NILM is the NILM expansion module ([modules.nilm]).
+	NILM NILM
 }
 
 // Security holds the keys and secrets of the three associations.

@@ -18,8 +18,10 @@ import (
 	"github.com/amigo-ami/amigo/meter/feed"
 	"github.com/amigo-ami/amigo/meter/journal"
 	"github.com/amigo-ami/amigo/meter/load"
+	nilmmodule "github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meter/push"
+	nilmcore "github.com/amigo-ami/amigo/nilm"
 )
 
 // Config configures a Device.
@@ -61,6 +63,7 @@ type Device struct {
 	tree    *objects.Tree
 	srv     *dlms.Server
 	drv     feed.Driver
+	nilm    *nilmmodule.Module // nil unless meter.toml enables it
 	j       *journal.Journal
 	pushCtx context.Context
 	stop    context.CancelFunc
@@ -96,12 +99,17 @@ func New(cfg Config) (*Device, error) {
 	cfg.HDLC = cfg.HDLC || cfg.File.HDLC
 	d := &Device{cfg: cfg, log: cfg.Logger.With("meter", cfg.File.Meter.Serial)}
 	start := cfg.Clock()
-	var err error
-	if d.drv, err = newDriver(cfg, start); err != nil {
+	drv, err := newDriver(cfg, start)
+	if err != nil {
 		return nil, err
 	}
+	d.drv = drv.Driver
+	if cfg.File.NILM.Enabled && drv.phases == ([3]bool{}) {
+		return nil, errors.New("device: the NILM module needs a waveform: run the meter on samples (--samples)")
+	}
 	d.pushCtx, d.stop = context.WithCancel(context.Background())
-	opts := meter.Options{Logger: d.log, Pusher: push.NewNetPusher(d.pushCtx, 4), Now: d.now,
+	pusher := push.NewNetPusher(d.pushCtx, 4)
+	opts := meter.Options{Logger: d.log, Pusher: pusher, Now: d.now,
 		JournalEvery: time.Duration(cfg.Speed * float64(time.Second))}
 	var counters dlms.CounterStore = dlms.NewMemoryCounters()
 	if cfg.StateDir != "" {
@@ -133,6 +141,11 @@ func New(cfg Config) (*Device, error) {
 	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: sec.EncryptionKey, cosem.KeyAuthentication: sec.AuthenticationKey})
 	d.tree = objects.New(schema, d.m, objects.Config{ClientTitle: sec.ClientTitle, ServerTitle: objects.SystemTitle(serial), Keys: keys,
 		InvocationCounter: func() uint32 { return d.srv.InvocationCounter(objects.Management) }})
+	if cfg.File.NILM.Enabled {
+		if err := d.startNILM(drv, start, pusher); err != nil {
+			return nil, d.fail(err)
+		}
+	}
 	d.srv, err = dlms.NewServer(dlms.ServerConfig{
 		Listen: cfg.Listen, HDLC: cfg.HDLC, Tree: d.tree, SystemTitle: objects.SystemTitle(serial), Counters: counters, Logger: d.log,
 		Clients: map[uint16]dlms.ClientPolicy{
@@ -156,17 +169,25 @@ func (d *Device) fail(err error) error {
 	return err
 }
 
-func newDriver(cfg Config, start time.Time) (feed.Driver, error) {
+// driver is the metrology driver with, for a waveform, its stream.
+type driver struct {
+	feed.Driver
+	phases [3]bool // wired phases of a waveform; none for a load model
+	rate   float64
+}
+
+func newDriver(cfg Config, start time.Time) (driver, error) {
 	if cfg.Samples != "" {
 		frames, phases, err := feed.ReadSamples(cfg.Samples)
 		if err != nil {
-			return nil, err
+			return driver{}, err
 		}
 		rate := cfg.Rate
 		if rate == 0 {
 			rate = 8000
 		}
-		return feed.NewWaveform(frames, phases, rate, start)
+		w, err := feed.NewWaveform(frames, phases, rate, start)
+		return driver{w, phases, rate}, err
 	}
 	spec := cfg.Load
 	if spec == "" {
@@ -174,10 +195,36 @@ func newDriver(cfg Config, start time.Time) (feed.Driver, error) {
 	}
 	model, err := load.Parse(spec, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return driver{}, err
 	}
-	return feed.NewFast(model, start)
+	f, err := feed.NewFast(model, start)
+	return driver{Driver: f}, err
 }
+
+// startNILM builds the NILM module on the waveform's tap and adds its
+// objects to the tree. A library activated remotely is kept in the state
+// directory.
+func (d *Device) startNILM(drv driver, start time.Time, pusher push.Pusher) error {
+	n := d.cfg.File.NILM
+	mc := nilmmodule.Config{PublicKey: n.PublicKey, Library: n.Library, RateHz: drv.rate, Phases: drv.phases, Start: start,
+		Detector: nilmcore.DetectorConfig{MinStepW: n.MinStepW}, LogCapacity: n.LogCapacity, Push: n.Push, Pusher: pusher, Logger: d.log}
+	if d.cfg.StateDir != "" {
+		mc.LibraryFile = filepath.Join(d.cfg.StateDir, "nilm-library.amnl")
+	}
+	mod, err := nilmmodule.New(d.m, mc)
+	if err != nil {
+		return err
+	}
+	if err := d.tree.Add(mod.Objects()...); err != nil {
+		return err
+	}
+	drv.Driver.(*feed.Waveform).SetTap(mod)
+	d.nilm = mod
+	return nil
+}
+
+// NILM returns the NILM module, nil unless the configuration enables it.
+func (d *Device) NILM() *nilmmodule.Module { return d.nilm }
 
 // now is the simulated true time.
 func (d *Device) now() time.Time {
@@ -256,6 +303,9 @@ func (d *Device) Advance(to time.Time) error {
 		return err
 	}
 	d.m.Step(to)
+	if d.nilm != nil {
+		d.nilm.Step(to)
+	}
 	st := d.srv.Stats()
 	for ; d.rejected < st.AssociationsRejected; d.rejected++ {
 		d.m.Record(eventlog.AssociationFailed)

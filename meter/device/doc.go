@@ -12,6 +12,12 @@
 // associations and replayed APDUs the server counts become events in the
 // meter's communication log.
 //
+// With [modules.nilm] enabled in meter.toml (waveform input only) the
+// NILM expansion module (meter/module/nilm) listens on the waveform
+// driver's tap, its objects join the tree and its pushes go out after each
+// step; a library updated over DLMS is kept in the state directory
+// (nilm-library.amnl).
+//
 // Like meter/feed it sits on the hardware side of the legal separation:
 // no management-core package imports it.
 package device

@@ -63,8 +63,16 @@ func start(t *testing.T, toml, load string) *rig {
 
 func startFile(t *testing.T, f config.File, load, state string) *rig {
 	t.Helper()
+	return startDevice(t, device.Config{File: f, Load: load, StateDir: state})
+}
+
+// startDevice serves a device of cfg on a free port, on a fake clock
+// starting at monday6 and stepped by the test.
+func startDevice(t *testing.T, cfg device.Config) *rig {
+	t.Helper()
 	clk := &fakeClock{t: monday6}
-	d, err := device.New(device.Config{File: f, Listen: "127.0.0.1:0", Tick: -1, Clock: clk.Now, Load: load, StateDir: state})
+	cfg.Listen, cfg.Tick, cfg.Clock = "127.0.0.1:0", -1, clk.Now
+	d, err := device.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,9 @@ const (
 	FirmwareVerifyFailed    Code = 231
 	FirmwareRolledBack      Code = 232
 	FirmwareCommitted       Code = 233
+	NILMLibraryActivated    Code = 234 // the NILM module's feature library was replaced
+	NILMLibraryRefused      Code = 235 // a NILM feature library was malformed or its signature did not verify
+	NILMLibraryStale        Code = 236 // a NILM feature library was not newer than the active one
 	PushFailed              Code = 240
 )
 
@@ -163,6 +166,9 @@ var codes = map[Code]codeInfo{
 	FirmwareActivated:       {Firmware, "image activated"},
 	FirmwareCommitted:       {Firmware, "image committed after self-test"},
 	FirmwareRolledBack:      {Firmware, "image rolled back"},
+	NILMLibraryActivated:    {Firmware, "NILM feature library activated"},
+	NILMLibraryRefused:      {Firmware, "NILM feature library refused (malformed or bad signature)"},
+	NILMLibraryStale:        {Firmware, "NILM feature library refused (not newer)"},
 }
 
 // Log returns the log the code is recorded in.

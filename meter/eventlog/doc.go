@@ -10,7 +10,9 @@
 // tamper and security, 60–67 disconnector and limiter, 76–81 voltage sags
 // and swells). Codes from 200 are amigo's own for what those lists do not
 // name (terminal over-temperature, reverse current per phase, prepayment,
-// firmware verification). Codes reads the table.
+// firmware verification, the NILM module's feature library: 234
+// activated, 235 refused as malformed or badly signed, 236 refused as not
+// newer). Codes reads the table.
 //
 // # Logs
 //

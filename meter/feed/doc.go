@@ -9,6 +9,10 @@
 // While the meter's disconnector is open the feed carries the voltage but
 // no current: nothing registers.
 //
+// A Waveform driver hands a Tap (an expansion module, meter/module/...) a
+// copy of every frame after the core has taken it: the module hears the
+// waveform and holds nothing through which it could change a register.
+//
 // A driver belongs to the goroutine that advances it; its View may be read
 // from any goroutine.
 package feed

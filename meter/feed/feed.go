@@ -71,6 +71,19 @@ func (f *Fast) Advance(to time.Time, connected bool) error {
 	return nil
 }
 
+// Tap sees the waveform the metrology core measures: an expansion module
+// (meter/module/...) listening on the sample path. It is called after the
+// core has taken the samples, with a copy: nothing a tap does can reach
+// the core, and a tap holds nothing of the metrology core's but these
+// numbers.
+type Tap interface {
+	// Samples receives frames first, first+1, … counted from the
+	// driver's start (a jump in the count is time the meter was off):
+	// interleaved u, i of each wired phase, currents zero while the
+	// supply is disconnected. frames is valid only during the call.
+	Samples(first int64, frames []float64)
+}
+
 // MaxSamples bounds the frames a waveform file may hold in memory.
 const MaxSamples = 1 << 26
 
@@ -83,6 +96,8 @@ type Waveform struct {
 	start  time.Time
 	fed    int64 // frames fed so far
 	buf    []float64
+	tap    Tap
+	tapBuf []float64 // the tap's copy of buf
 }
 
 // ReadSamples reads a sample CSV file (ARCHITECTURE §5) whole.
@@ -140,6 +155,10 @@ func NewWaveform(frames []float64, phases [3]bool, rate float64, start time.Time
 
 func (w *Waveform) View() *metrology.View { return w.core.View() }
 
+// SetTap makes t see every sample fed from now on (nil: none). Call it
+// from the goroutine that advances the driver.
+func (w *Waveform) SetTap(t Tap) { w.tap = t }
+
 func (w *Waveform) Advance(to time.Time, connected bool) error {
 	target := int64(to.Sub(w.start).Seconds() * w.rate)
 	n := len(w.frames) / w.width
@@ -157,6 +176,10 @@ func (w *Waveform) Advance(to time.Time, connected bool) error {
 		}
 		if err := w.core.Process(w.buf); err != nil {
 			return fmt.Errorf("feed: %w", err)
+		}
+		if w.tap != nil {
+			w.tapBuf = append(w.tapBuf[:0], w.buf...)
+			w.tap.Samples(w.fed, w.tapBuf)
 		}
 		w.fed += int64(k)
 	}

@@ -124,3 +124,61 @@ func TestFastStep(t *testing.T) {
 		t.Fatalf("+A %d µWh", got)
 	}
 }
+
+// recorder is a tap that keeps what it saw and then scribbles over it.
+type recorder struct {
+	firsts []int64
+	frames []float64
+}
+
+func (r *recorder) Samples(first int64, frames []float64) {
+	r.firsts = append(r.firsts, first)
+	r.frames = append(r.frames, frames...)
+	clear(frames) // a tap's writes must not reach the core
+}
+
+func TestTapSeesWhatTheCoreMeasures(t *testing.T) {
+	frames, phases, err := ReadSamples(writeSine(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWaveform(frames, phases, 8000, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r recorder
+	w.SetTap(&r)
+	if err := w.Advance(t0.Add(1500*time.Millisecond), true); err != nil {
+		t.Fatal(err)
+	}
+	// 12,000 frames: the file once and half of it again, in order.
+	if len(r.frames) != 24000 || r.firsts[0] != 0 {
+		t.Fatalf("tap saw %d values, first chunk at %d", len(r.frames), r.firsts[0])
+	}
+	for k := range 24000 {
+		if r.frames[k] != frames[k%16000] {
+			t.Fatalf("value %d: tap saw %v, file has %v", k, r.frames[k], frames[k%16000])
+		}
+	}
+	for k := 1; k < len(r.firsts); k++ {
+		if r.firsts[k] <= r.firsts[k-1] {
+			t.Fatalf("chunk %d starts at %d after %d", k, r.firsts[k], r.firsts[k-1])
+		}
+	}
+	if p := w.View().Instant().Phases[0].P; math.Abs(p-2300) > 2300*2e-4 {
+		t.Fatalf("P %v W after the tap cleared its copy", p)
+	}
+	w.Skip(t0.Add(2 * time.Second))
+	r = recorder{}
+	if err := w.Advance(t0.Add(2100*time.Millisecond), false); err != nil {
+		t.Fatal(err)
+	}
+	if r.firsts[0] != 16000 || len(r.frames) != 1600 {
+		t.Fatalf("after a skip: first %d, %d values", r.firsts[0], len(r.frames))
+	}
+	for k := 1; k < len(r.frames); k += 2 {
+		if r.frames[k] != 0 {
+			t.Fatalf("disconnected: current %v at frame %d", r.frames[k], k/2)
+		}
+	}
+}

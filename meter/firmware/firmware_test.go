@@ -141,7 +141,7 @@ func TestTransfer(t *testing.T) {
 		t.Fatalf("first missing %d of %d", tr.FirstMissing(), nblk)
 	}
 	img, err := tr.Verify(&k.PublicKey, "amigo-mgmt")
-	if err != nil || tr.Status() != VerificationSuccessful || tr.Pending() != img {
+	if sig, ok := tr.Ready(); err != nil || tr.Status() != VerificationSuccessful || !ok || !bytes.Equal(sig, img.Signature) {
 		t.Fatalf("verify: %v", err)
 	}
 	img, got, err := tr.Activate()
@@ -151,6 +151,46 @@ func TestTransfer(t *testing.T) {
 	tr.Enabled = false
 	if err := tr.Initiate([]byte("x"), 200); !errors.Is(err, ErrTransfer) {
 		t.Fatal("initiate while disabled")
+	}
+}
+
+// TestVerifyWith transfers bytes of another format, checked by the
+// caller: refused, then accepted, activated without a parsed image.
+func TestVerifyWith(t *testing.T) {
+	tr, _ := NewTransfer(64, 4096)
+	raw := bytes.Repeat([]byte("library "), 40)
+	if err := tr.VerifyWith(nil); !errors.Is(err, ErrTransfer) {
+		t.Fatalf("verify before initiate: %v", err)
+	}
+	tr.Initiate([]byte("nilm-7"), uint32(len(raw)))
+	tr.Block(0, raw[:64])
+	called := false
+	if err := tr.VerifyWith(func([]byte) ([]byte, error) { called = true; return nil, nil }); !errors.Is(err, ErrVerify) || called {
+		t.Fatalf("incomplete image: %v, check called %v", err, called)
+	}
+	for n := 1; n*64 < len(raw); n++ {
+		tr.Block(uint32(n), raw[n*64:min((n+1)*64, len(raw))])
+	}
+	refused := errors.New("stale")
+	if err := tr.VerifyWith(func([]byte) ([]byte, error) { return nil, refused }); err != refused || tr.Status() != VerificationFailed {
+		t.Fatalf("refused image: %v, status %d", err, tr.Status())
+	}
+	if _, ok := tr.Ready(); ok {
+		t.Fatal("a refused image is ready")
+	}
+	var seen []byte
+	if err := tr.VerifyWith(func(b []byte) ([]byte, error) { seen = b; return []byte("sum"), nil }); err != nil || !bytes.Equal(seen, raw) {
+		t.Fatalf("verify: %v", err)
+	}
+	if sig, ok := tr.Ready(); !ok || string(sig) != "sum" {
+		t.Fatalf("ready %q %v", sig, ok)
+	}
+	img, got, err := tr.Activate()
+	if err != nil || img != nil || !bytes.Equal(got, raw) || tr.Status() != ActivationSuccessful {
+		t.Fatalf("activate: %v %v", img, err)
+	}
+	if _, ok := tr.Ready(); ok {
+		t.Fatal("still ready after activation")
 	}
 }
 

@@ -38,7 +38,9 @@ type Transfer struct {
 	data   []byte
 	got    []byte // bitmap of received blocks, block 0 in the high bit of byte 0
 	nblk   uint32
-	image  *Image
+	image  *Image // verified by Verify, waiting for activation
+	// signature of the verified image waiting for activation
+	signature []byte
 }
 
 // NewTransfer returns an enabled transfer with the block size and maximum
@@ -75,7 +77,7 @@ func (t *Transfer) Initiate(ident []byte, size uint32) error {
 	t.data = make([]byte, size)
 	t.nblk = (size + t.BlockSize - 1) / t.BlockSize
 	t.got = make([]byte, (t.nblk+7)/8)
-	t.image = nil
+	t.image, t.signature = nil, nil
 	t.status = Initiated
 	return nil
 }
@@ -119,43 +121,64 @@ func (t *Transfer) FirstMissing() uint32 {
 // format, the target, the hash and the signature. On failure the status
 // is VerificationFailed and the error says why.
 func (t *Transfer) Verify(pub *ecdsa.PublicKey, target string) (*Image, error) {
-	if t.status == NotInitiated || t.data == nil {
-		return nil, fmt.Errorf("%w: nothing transferred", ErrTransfer)
-	}
-	t.status = VerificationInitiated
-	fail := func(err error) (*Image, error) {
-		t.status = VerificationFailed
+	var img *Image
+	err := t.VerifyWith(func(raw []byte) ([]byte, error) {
+		var err error
+		if img, err = Parse(raw); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrVerify, err)
+		}
+		if err := img.Verify(pub, target); err != nil {
+			return nil, err
+		}
+		return img.Signature, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if n := t.FirstMissing(); n < t.nblk {
-		return fail(fmt.Errorf("%w: image incomplete, block %d missing", ErrVerify, n))
-	}
-	img, err := Parse(t.data)
-	if err != nil {
-		return fail(fmt.Errorf("%w: %w", ErrVerify, err))
-	}
-	if err := img.Verify(pub, target); err != nil {
-		return fail(err)
-	}
 	t.image = img
-	t.status = VerificationSuccessful
 	return img, nil
+}
+
+// VerifyWith is Verify for images of another format (a NILM feature
+// library, say): once every block is present, check gets the assembled
+// image and returns what image_to_activate_info shows as its signature,
+// or the reason to refuse it.
+func (t *Transfer) VerifyWith(check func(raw []byte) (signature []byte, err error)) error {
+	if t.status == NotInitiated || t.data == nil {
+		return fmt.Errorf("%w: nothing transferred", ErrTransfer)
+	}
+	t.status = VerificationInitiated
+	t.image, t.signature = nil, nil
+	if n := t.FirstMissing(); n < t.nblk {
+		t.status = VerificationFailed
+		return fmt.Errorf("%w: image incomplete, block %d missing", ErrVerify, n)
+	}
+	sig, err := check(t.data)
+	if err != nil {
+		t.status = VerificationFailed
+		return err
+	}
+	t.signature = sig
+	t.status = VerificationSuccessful
+	return nil
 }
 
 // Activate hands out the verified image for installation (method 4) and
 // marks the activation successful; ErrTransfer before a successful
-// verification.
+// verification. The image is nil when VerifyWith verified the bytes.
 func (t *Transfer) Activate() (*Image, []byte, error) {
-	if t.status != VerificationSuccessful || t.image == nil {
+	if t.status != VerificationSuccessful {
 		t.status = ActivationFailed
 		return nil, nil, fmt.Errorf("%w: activation before a successful verification", ErrTransfer)
 	}
 	t.status = ActivationSuccessful
 	img, raw := t.image, t.data
-	t.image, t.data = nil, nil
+	t.image, t.data, t.signature = nil, nil, nil
 	return img, raw, nil
 }
 
-// Pending returns the verified image waiting for activation (for
-// image_to_activate_info), or nil.
-func (t *Transfer) Pending() *Image { return t.image }
+// Ready returns the signature of the verified image waiting for
+// activation (for image_to_activate_info), and false when none waits.
+func (t *Transfer) Ready() ([]byte, bool) {
+	return t.signature, t.status == VerificationSuccessful
+}

@@ -32,6 +32,16 @@
 // Registers are never writable and their reset method is not offered:
 // billing registers never reset.
 //
+// # Module objects
+//
+// An expansion module (meter/module/...) adds its own objects with
+// Tree.Add before the tree is served: each Extra names its access level
+// (Metered, PublicRead, ManagementOnly) and what the management client may
+// write and invoke, and gets the rights above. ImageTransfer gives a
+// module an IC 18 object over its own Images (the management core's
+// transfer is the same handler over the meter); PushSetup shows a push
+// setup the module sends itself.
+//
 // # Sharing
 //
 // A Schema (the object list with handlers and rights) depends only on the

@@ -11,6 +11,7 @@ import (
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/energy"
+	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/meter/prepay"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/meter/supply"
@@ -373,5 +374,106 @@ func TestPushUsesTheTree(t *testing.T) {
 	}
 	if _, err := f.tree.AppendAttribute(nil, push.Object{Class: 3, Name: LogicalDeviceNameLN, Attr: 2}); !errors.Is(err, cosem.ErrClassInconsistent) {
 		t.Fatalf("wrong class: %v", err)
+	}
+}
+
+// fakeImages is an image target that keeps what the methods were given.
+type fakeImages struct {
+	tr       *firmware.Transfer
+	verified bool
+}
+
+func (f *fakeImages) Transfer(fn func(*firmware.Transfer)) { fn(f.tr) }
+func (f *fakeImages) Initiate(ident []byte, size uint32) error {
+	return f.tr.Initiate(ident, size)
+}
+func (f *fakeImages) Block(n uint32, b []byte) error { return f.tr.Block(n, b) }
+func (f *fakeImages) Verify() error {
+	f.verified = true
+	return f.tr.VerifyWith(func([]byte) ([]byte, error) { return []byte("sig"), nil })
+}
+func (f *fakeImages) Activate() error { _, _, err := f.tr.Activate(); return err }
+
+// TestModuleObjects adds a module's image transfer, push setup and a data
+// object to a tree: each client sees them at their access level, the
+// image transfer drives the module's images, and names are unique.
+func TestModuleObjects(t *testing.T) {
+	f := newFixture(t)
+	tr, _ := firmware.NewTransfer(64, 4096)
+	imgs := &fakeImages{tr: tr}
+	itName := [6]byte{0, 128, 44, 0, 0, 255}
+	ps := push.Setup{Name: [6]byte{0, 128, 25, 9, 0, 255}, Objects: []push.Object{{Class: 1, Name: LogicalDeviceNameLN, Attr: 2}},
+		Destination: push.Destination{Address: "hes:4060"}, Retries: 2}
+	mgmtOnly, _ := cosem.NewData([6]byte{0, 128, 96, 1, 0, 255}, axdr.Uint8(7))
+	if err := f.tree.Add(ImageTransfer(itName, imgs), PushSetup(ps), Extra{Object: mgmtOnly, Access: ManagementOnly}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.tree.Add(PushSetup(push.Setup{Name: meter.ClockLN})); err == nil {
+		t.Fatal("a module object named like the clock was added")
+	}
+	if err := f.tree.Add(ImageTransfer(itName, imgs)); err == nil {
+		t.Fatal("a module object added twice")
+	}
+	other := [6]byte{0, 128, 96, 2, 0, 255}
+	rv, _ := f.tree.View(Reader)
+	if err := f.tree.Add(PushSetup(push.Setup{Name: other}), PushSetup(push.Setup{Name: other})); err == nil {
+		t.Fatal("one call adding a name twice")
+	}
+	if o, _ := rv.Lookup(other); o != nil {
+		t.Fatal("a refused call added an object")
+	}
+	seen := func(client uint16, name [6]byte) bool {
+		v, _ := f.tree.View(client)
+		for o := range v.Objects() {
+			if o.ID().Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		name                   [6]byte
+		public, reader, manage bool
+	}{
+		{itName, false, true, true},
+		{ps.Name, false, true, true},
+		{[6]byte{0, 128, 96, 1, 0, 255}, false, false, true},
+	} {
+		if seen(Public, tc.name) != tc.public || seen(Reader, tc.name) != tc.reader || seen(Management, tc.name) != tc.manage {
+			t.Errorf("%v: public %v reader %v management %v", cosem.OBIS(tc.name), seen(Public, tc.name), seen(Reader, tc.name), seen(Management, tc.name))
+		}
+	}
+	ctx := context.Background()
+	mgmt, _ := f.tree.View(Management)
+	reader, _ := f.tree.View(Reader)
+	ref := func(m int8) cosem.Ref { return cosem.Ref{Class: cosem.ClassImageTransfer, Name: itName, ID: m} }
+	raw := make([]byte, 200)
+	if _, err := cosem.Action(ctx, reader, nil, ref(1), []axdr.Value{axdr.Structure(2), axdr.OctetString([]byte("lib")), axdr.Uint32(200)}, false); !errors.Is(err, cosem.ErrDenied) {
+		t.Errorf("the reader initiated a transfer: %v", err)
+	}
+	if _, err := cosem.Action(ctx, mgmt, nil, ref(1), []axdr.Value{axdr.Structure(2), axdr.OctetString([]byte("lib")), axdr.Uint32(200)}, true); err != nil {
+		t.Fatal(err)
+	}
+	for n := range 4 {
+		if _, err := cosem.Action(ctx, mgmt, nil, ref(2), []axdr.Value{axdr.Structure(2), axdr.Uint32(uint32(n)), axdr.OctetString(raw[n*64 : min(n*64+64, 200)])}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cosem.Action(ctx, mgmt, nil, ref(3), []axdr.Value{axdr.Int8(0)}, true); err != nil || !imgs.verified {
+		t.Fatalf("verify: %v", err)
+	}
+	info := f.get(t, Management, itName, 7, nil)
+	if info[0].N != 1 || string(info[3].Bytes) != "lib" || string(info[4].Bytes) != "sig" {
+		t.Fatalf("image_to_activate_info %s", axdr.Format(info))
+	}
+	if got := f.get(t, Reader, ps.Name, 3, nil); string(got[2].Bytes) != "hes:4060" {
+		t.Fatalf("push destination %s", axdr.Format(got))
+	}
+	if got, _ := f.get(t, Reader, ps.Name, 6, nil)[0].Uint(); got != 2 {
+		t.Fatalf("push retries %d", got)
+	}
+	// The management core's own transfer is untouched.
+	if got, _ := f.get(t, Management, ImageTransferLN, 6, nil)[0].Uint(); got != uint64(firmware.NotInitiated) {
+		t.Fatalf("management core transfer status %d", got)
 	}
 }

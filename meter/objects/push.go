@@ -15,7 +15,26 @@ type pushSetup struct{ i int }
 func (pushSetup) class() (cosem.ClassID, uint8) { return cosem.ClassPushSetup, 0 }
 
 func (h pushSetup) get(t *Tree, dst []byte, attr int8, _ *cosem.Selector) ([]byte, error) {
-	s := t.m.PushSetups()[h.i].Setup
+	return appendPushSetup(dst, t.m.PushSetups()[h.i].Setup, attr)
+}
+
+// PushSetup returns a read-only push setup object showing s: an
+// expansion module's own pushes, which it sends itself.
+func PushSetup(s push.Setup) Extra {
+	return Extra{Object: object{&descriptor{name: s.Name, h: fixedPushSetup{s}}, nil}, Access: Metered}
+}
+
+// fixedPushSetup is a push setup (IC 40) whose attributes do not change.
+type fixedPushSetup struct{ s push.Setup }
+
+func (fixedPushSetup) class() (cosem.ClassID, uint8) { return cosem.ClassPushSetup, 0 }
+
+func (h fixedPushSetup) get(_ *Tree, dst []byte, attr int8, _ *cosem.Selector) ([]byte, error) {
+	return appendPushSetup(dst, h.s, attr)
+}
+
+// appendPushSetup appends attribute attr of a push setup.
+func appendPushSetup(dst []byte, s push.Setup, attr int8) ([]byte, error) {
 	switch attr {
 	case 2:
 		dst = axdr.AppendArray(dst, len(s.Objects))

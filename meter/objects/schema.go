@@ -40,13 +40,16 @@ var (
 // PushSetupLN is the logical name of push setup i (0.0.25.9.i.255).
 func PushSetupLN(i int) [6]byte { return [6]byte{0, 0, 25, 9, byte(i), 255} }
 
-// Access levels of an object, for the three clients.
-type access uint8
+// Access is which clients see an object. The management client sees
+// every object, reads all of it and writes and invokes what the object
+// lets change, in authenticated requests.
+type Access uint8
 
+// Access levels.
 const (
-	metered    access = iota // reader reads; management reads, writes and invokes
-	public                   // also the public client reads
-	management               // only the management client
+	Metered        Access = iota // the reader client reads it too
+	PublicRead                   // the reader and the public client read it too
+	ManagementOnly               // only the management client sees it
 )
 
 // builder collects descriptors, sharing one *Rights per class, level and
@@ -57,7 +60,7 @@ type builder struct {
 	err    error
 }
 
-func (b *builder) add(name [6]byte, h handler, a access) {
+func (b *builder) add(name [6]byte, h handler, a Access) {
 	if b.err != nil {
 		return
 	}
@@ -66,18 +69,40 @@ func (b *builder) add(name [6]byte, h handler, a access) {
 		return
 	}
 	class := cosem.ClassSecuritySetup
+	var w, m []int8
 	if h != nil {
 		class, _ = h.class()
-	}
-	d := descriptor{name: name, h: h, rights: map[uint16]*cosem.Rights{Management: b.managementRights(class, h)}}
-	if a != management {
-		d.rights[Reader] = b.readRights(class)
-	}
-	if a == public {
-		d.rights[Public] = b.readRights(class)
+		w, m = handlerRights(h)
+	} else {
+		m = []int8{1, 2} // the security setup: cosem.SecuritySetup's own methods
 	}
 	b.s.index[name] = len(b.s.objs)
-	b.s.objs = append(b.s.objs, d)
+	b.s.objs = append(b.s.objs, descriptor{name: name, h: h, rights: b.grants(class, w, m, a)})
+}
+
+// handlerRights returns the attributes a handler lets the management
+// client write and the methods it lets it invoke.
+func handlerRights(h handler) (writable, methods []int8) {
+	if s, ok := h.(setter); ok {
+		writable = s.writable()
+	}
+	if a, ok := h.(actor); ok {
+		methods = a.methods()
+	}
+	return writable, methods
+}
+
+// grants returns each client's rights on an object of class at level a
+// whose writable attributes and methods are w and m.
+func (b *builder) grants(class cosem.ClassID, w, m []int8, a Access) map[uint16]*cosem.Rights {
+	g := map[uint16]*cosem.Rights{Management: b.managementRights(class, w, m)}
+	if a != ManagementOnly {
+		g[Reader] = b.readRights(class)
+	}
+	if a == PublicRead {
+		g[Public] = b.readRights(class)
+	}
+	return g
 }
 
 // shape returns the number of attributes and methods of class.
@@ -117,18 +142,8 @@ func (b *builder) readRights(class cosem.ClassID) *cosem.Rights {
 }
 
 // managementRights: every attribute readable in authenticated requests,
-// the handler's writable ones writable too, and the handler's methods.
-func (b *builder) managementRights(class cosem.ClassID, h handler) *cosem.Rights {
-	var w, m []int8
-	if s, ok := h.(setter); ok {
-		w = s.writable()
-	}
-	if a, ok := h.(actor); ok {
-		m = a.methods()
-	}
-	if h == nil { // the security setup: cosem.SecuritySetup's own methods
-		m = []int8{1, 2}
-	}
+// the writable ones w writable too, and the methods m.
+func (b *builder) managementRights(class cosem.ClassID, w, m []int8) *cosem.Rights {
 	return b.memo(fmt.Sprint("mgmt/", class, w, m), func() *cosem.Rights {
 		nattr, nmeth := shape(class)
 		r := &cosem.Rights{Attributes: make([]cosem.AttributeRight, nattr), Methods: make([]cosem.MethodAccess, nmeth)}
@@ -160,74 +175,74 @@ func NewSchema(cfg meter.Config) (*Schema, error) {
 
 	b.add(LogicalDeviceNameLN, data{func(t *Tree, dst []byte) []byte {
 		return axdr.AppendOctetString(dst, []byte(LogicalDeviceName(t.m.Serial())))
-	}}, public)
-	b.add(SerialNumberLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendVisibleString(dst, t.m.Serial()) }}, public)
-	b.add(meter.ClockLN, clockObject{}, public)
+	}}, PublicRead)
+	b.add(SerialNumberLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendVisibleString(dst, t.m.Serial()) }}, PublicRead)
+	b.add(meter.ClockLN, clockObject{}, PublicRead)
 	b.add(InvocationCounterLN, data{func(t *Tree, dst []byte) []byte {
 		var ic uint32
 		if t.cfg.InvocationCounter != nil {
 			ic = t.cfg.InvocationCounter()
 		}
 		return axdr.AppendUint32(dst, ic)
-	}}, public)
-	b.add(SecuritySetupLN, nil, management)
+	}}, PublicRead)
+	b.add(SecuritySetupLN, nil, ManagementOnly)
 
 	// Energy registers.
 	for _, q := range []energy.Quantity{energy.ActiveImport, energy.ActiveExport} {
 		for t := range energy.MaxTariffs + 1 {
-			b.add(meter.EnergyLN(q, t), energyRegister(q, t), metered)
+			b.add(meter.EnergyLN(q, t), energyRegister(q, t), Metered)
 		}
 	}
-	b.add(meter.ReactiveImportLN, reactiveRegister(false), metered)
-	b.add(meter.ReactiveExportLN, reactiveRegister(true), metered)
+	b.add(meter.ReactiveImportLN, reactiveRegister(false), Metered)
+	b.add(meter.ReactiveExportLN, reactiveRegister(true), Metered)
 	for q := energy.ReactiveQI; q < energy.NumQuantities; q++ {
-		b.add(meter.EnergyLN(q, 0), energyRegister(q, 0), metered)
+		b.add(meter.EnergyLN(q, 0), energyRegister(q, 0), Metered)
 	}
 	b.add(MonthImportLN, register{su: cosem.ScalerUnit{Unit: cosem.UnitWh}, value: func(t *Tree, dst []byte) []byte {
 		wh, _ := t.m.MonthImport()
 		return axdr.AppendUint64(dst, wh)
-	}}, metered)
+	}}, Metered)
 
 	// Demand and maximum demand.
-	b.add(DemandImportLN, demand{false}, metered)
-	b.add(DemandExportLN, demand{true}, metered)
+	b.add(DemandImportLN, demand{false}, Metered)
+	b.add(DemandExportLN, demand{true}, Metered)
 	for _, export := range []bool{false, true} {
 		for t := range energy.MaxTariffs + 1 {
-			b.add(meter.MaxDemandLN(export, t), maxDemand{export, t}, metered)
+			b.add(meter.MaxDemandLN(export, t), maxDemand{export, t}, Metered)
 		}
 	}
 
 	addInstantaneous(b)
 
 	// Profiles and logs.
-	b.add(meter.LoadProfile15, profileObject{which: meter.LP15}, metered)
+	b.add(meter.LoadProfile15, profileObject{which: meter.LP15}, Metered)
 	if cfg.LoadProfile1.Capacity >= 0 {
-		b.add(meter.LoadProfile1, profileObject{which: meter.LP1}, metered)
+		b.add(meter.LoadProfile1, profileObject{which: meter.LP1}, Metered)
 	}
-	b.add(meter.DailyProfile, profileObject{which: meter.Daily}, metered)
-	b.add(meter.MonthlyProfile, profileObject{which: meter.Monthly}, metered)
-	b.add(meter.Status15LN, data{statusValue}, metered)
+	b.add(meter.DailyProfile, profileObject{which: meter.Daily}, Metered)
+	b.add(meter.MonthlyProfile, profileObject{which: meter.Monthly}, Metered)
+	b.add(meter.Status15LN, data{statusValue}, Metered)
 	if cfg.LoadProfile1.Capacity >= 0 {
-		b.add(meter.Status1LN, data{statusValue}, metered)
+		b.add(meter.Status1LN, data{statusValue}, Metered)
 	}
 	for l := range eventlog.NumLogs {
-		b.add(l.Profile(), profileObject{log: l, isLog: true}, metered)
-		b.add(l.CodeObject(), data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint16(dst, uint16(t.m.LastEvent(l))) }}, metered)
+		b.add(l.Profile(), profileObject{log: l, isLog: true}, Metered)
+		b.add(l.CodeObject(), data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint16(dst, uint16(t.m.LastEvent(l))) }}, Metered)
 	}
 
 	// Tariffs and billing.
-	b.add(ActivityCalendarLN, activity{}, metered)
-	b.add(SpecialDaysLN, specialDays{}, metered)
-	b.add(ActiveTariffLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint8(dst, uint8(t.m.Tariff())) }}, metered)
-	b.add(BillingScheduleLN, billingSchedule{schedule{push: -1}}, metered)
-	b.add(BillingCounterLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint32(dst, t.m.BillingPeriods()) }}, metered)
-	b.add(meter.BillingScripts, scriptTable{meter.BillingScripts, []uint16{1}}, metered)
-	b.add(meter.TariffScripts, scriptTable{meter.TariffScripts, []uint16{1, 2, 3, 4}}, metered)
-	b.add(meter.DisconnectScripts, scriptTable{meter.DisconnectScripts, []uint16{1, 2}}, metered)
+	b.add(ActivityCalendarLN, activity{}, Metered)
+	b.add(SpecialDaysLN, specialDays{}, Metered)
+	b.add(ActiveTariffLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint8(dst, uint8(t.m.Tariff())) }}, Metered)
+	b.add(BillingScheduleLN, billingSchedule{schedule{push: -1}}, Metered)
+	b.add(BillingCounterLN, data{func(t *Tree, dst []byte) []byte { return axdr.AppendUint32(dst, t.m.BillingPeriods()) }}, Metered)
+	b.add(meter.BillingScripts, scriptTable{meter.BillingScripts, []uint16{1}}, Metered)
+	b.add(meter.TariffScripts, scriptTable{meter.TariffScripts, []uint16{1, 2, 3, 4}}, Metered)
+	b.add(meter.DisconnectScripts, scriptTable{meter.DisconnectScripts, []uint16{1, 2}}, Metered)
 
 	// Supply.
-	b.add(DisconnectLN, disconnect{}, metered)
-	b.add(LimiterLN, limiter{}, metered)
+	b.add(DisconnectLN, disconnect{}, Metered)
+	b.add(LimiterLN, limiter{}, Metered)
 
 	// Push.
 	if len(cfg.Push) > 0 {
@@ -235,7 +250,7 @@ func NewSchema(cfg meter.Config) (*Schema, error) {
 		for i := range sels {
 			sels[i] = uint16(i + 1)
 		}
-		b.add(meter.PushScripts, scriptTable{meter.PushScripts, sels}, metered)
+		b.add(meter.PushScripts, scriptTable{meter.PushScripts, sels}, Metered)
 	}
 	scheduled := false
 	for i, p := range cfg.Push {
@@ -243,39 +258,39 @@ func NewSchema(cfg meter.Config) (*Schema, error) {
 		if name == ([6]byte{}) {
 			name = PushSetupLN(i)
 		}
-		b.add(name, pushSetup{i}, metered)
+		b.add(name, pushSetup{i}, Metered)
 		if p.Schedule != nil && !scheduled {
-			b.add(PushScheduleLN, schedule{push: i}, metered)
+			b.add(PushScheduleLN, schedule{push: i}, Metered)
 			scheduled = true
 		}
 	}
 
 	// Payment.
 	if cfg.Prepay != nil {
-		b.add(AccountLN, accountObject{}, metered)
-		b.add(TokenCreditLN, credit{}, metered)
-		b.add(EmergencyCreditLN, emergencyCredit{credit{emergency: true}}, metered)
-		b.add(ConsumptionChargeLN, charge{}, metered)
-		b.add(StandingChargeLN, charge{standing: true}, metered)
-		b.add(TokenGatewayLN, tokenGateway{}, metered)
+		b.add(AccountLN, accountObject{}, Metered)
+		b.add(TokenCreditLN, credit{}, Metered)
+		b.add(EmergencyCreditLN, emergencyCredit{credit{emergency: true}}, Metered)
+		b.add(ConsumptionChargeLN, charge{}, Metered)
+		b.add(StandingChargeLN, charge{standing: true}, Metered)
+		b.add(TokenGatewayLN, tokenGateway{}, Metered)
 	}
 
 	// Firmware: the image transfer and both cores' identification.
-	b.add(ImageTransferLN, imageTransfer{}, metered)
+	b.add(ImageTransferLN, imageTransfer{}, Metered)
 	b.add(MetrologyFirmwareLN, data{func(t *Tree, dst []byte) []byte {
 		return axdr.AppendVisibleString(dst, t.m.MetrologyIdentity().SoftwareID)
-	}}, public)
+	}}, PublicRead)
 	b.add(MetrologyChecksumLN, data{func(t *Tree, dst []byte) []byte {
 		sum := t.m.MetrologyIdentity().Checksum
 		return axdr.AppendOctetString(dst, sum[:])
-	}}, public)
+	}}, PublicRead)
 	b.add(ManagementFirmwareLN, data{func(t *Tree, dst []byte) []byte {
 		return axdr.AppendVisibleString(dst, t.m.Firmware().Active.Version)
-	}}, public)
+	}}, PublicRead)
 	b.add(ManagementChecksumLN, data{func(t *Tree, dst []byte) []byte {
 		h := t.m.Firmware().Active.Hash
 		return axdr.AppendOctetString(dst, h[:])
-	}}, public)
+	}}, PublicRead)
 	return b.s, b.err
 }
 
@@ -302,26 +317,26 @@ func addInstantaneous(b *builder) {
 	}
 	for p := range 3 {
 		c := byte(20 * p) // L1, L2, L3: C + 0, 20, 40
-		b.add([6]byte{1, 0, 32 + c, 7, 0, 255}, instant(cosem.UnitVolt, -1, true, phase(func(x metrology.PhasePower) float64 { return x.U }, p)), metered)
-		b.add([6]byte{1, 0, 31 + c, 7, 0, 255}, instant(cosem.UnitAmpere, -3, false, phase(func(x metrology.PhasePower) float64 { return x.I }, p)), metered)
-		b.add([6]byte{1, 0, 21 + c, 7, 0, 255}, instant(cosem.UnitWatt, 0, false, phase(func(x metrology.PhasePower) float64 { return max(x.P, 0) }, p)), metered)
-		b.add([6]byte{1, 0, 33 + c, 7, 0, 255}, instant(cosem.UnitCount, -3, false, phase(powerFactor, p)), metered)
+		b.add([6]byte{1, 0, 32 + c, 7, 0, 255}, instant(cosem.UnitVolt, -1, true, phase(func(x metrology.PhasePower) float64 { return x.U }, p)), Metered)
+		b.add([6]byte{1, 0, 31 + c, 7, 0, 255}, instant(cosem.UnitAmpere, -3, false, phase(func(x metrology.PhasePower) float64 { return x.I }, p)), Metered)
+		b.add([6]byte{1, 0, 21 + c, 7, 0, 255}, instant(cosem.UnitWatt, 0, false, phase(func(x metrology.PhasePower) float64 { return max(x.P, 0) }, p)), Metered)
+		b.add([6]byte{1, 0, 33 + c, 7, 0, 255}, instant(cosem.UnitCount, -3, false, phase(powerFactor, p)), Metered)
 	}
 	total := func(f func(p, q, s float64) float64) func(*Tree) float64 {
 		return func(t *Tree) float64 { return f(t.m.Instant().Total()) }
 	}
-	b.add(ActivePowerLN, instant(cosem.UnitWatt, 0, false, total(func(p, _, _ float64) float64 { return max(p, 0) })), metered)
-	b.add([6]byte{1, 0, 2, 7, 0, 255}, instant(cosem.UnitWatt, 0, false, total(func(p, _, _ float64) float64 { return max(-p, 0) })), metered)
-	b.add([6]byte{1, 0, 3, 7, 0, 255}, instant(cosem.UnitVar, 0, false, total(func(_, q, _ float64) float64 { return max(q, 0) })), metered)
-	b.add([6]byte{1, 0, 4, 7, 0, 255}, instant(cosem.UnitVar, 0, false, total(func(_, q, _ float64) float64 { return max(-q, 0) })), metered)
-	b.add([6]byte{1, 0, 9, 7, 0, 255}, instant(cosem.UnitVA, 0, false, total(func(_, _, s float64) float64 { return s })), metered)
+	b.add(ActivePowerLN, instant(cosem.UnitWatt, 0, false, total(func(p, _, _ float64) float64 { return max(p, 0) })), Metered)
+	b.add([6]byte{1, 0, 2, 7, 0, 255}, instant(cosem.UnitWatt, 0, false, total(func(p, _, _ float64) float64 { return max(-p, 0) })), Metered)
+	b.add([6]byte{1, 0, 3, 7, 0, 255}, instant(cosem.UnitVar, 0, false, total(func(_, q, _ float64) float64 { return max(q, 0) })), Metered)
+	b.add([6]byte{1, 0, 4, 7, 0, 255}, instant(cosem.UnitVar, 0, false, total(func(_, q, _ float64) float64 { return max(-q, 0) })), Metered)
+	b.add([6]byte{1, 0, 9, 7, 0, 255}, instant(cosem.UnitVA, 0, false, total(func(_, _, s float64) float64 { return s })), Metered)
 	b.add([6]byte{1, 0, 13, 7, 0, 255}, instant(cosem.UnitCount, -3, false, total(func(p, _, s float64) float64 {
 		if s == 0 {
 			return 1
 		}
 		return p / s
-	})), metered)
-	b.add([6]byte{1, 0, 14, 7, 0, 255}, instant(cosem.UnitHertz, -2, true, func(t *Tree) float64 { return t.m.Instant().Frequency }), metered)
+	})), Metered)
+	b.add([6]byte{1, 0, 14, 7, 0, 255}, instant(cosem.UnitHertz, -2, true, func(t *Tree) float64 { return t.m.Instant().Frequency }), Metered)
 }
 
 func powerFactor(x metrology.PhasePower) float64 {

@@ -79,6 +79,51 @@ type Tree struct {
 	mu     sync.Mutex // guards the state objects keep between calls
 	preset clock.Preset
 	token  tokenState
+
+	// Objects of expansion modules (Add), after the schema's.
+	extras     []extra
+	extraIndex map[cosem.OBIS]int
+}
+
+// Extra is an object an expansion module (meter/module/...) adds to a
+// meter's tree: the clients of its access level see it, with the rights
+// the tree gives its own objects of the object's class.
+type Extra struct {
+	Object   cosem.Object
+	Access   Access
+	Writable []int8 // attributes the management client may write
+	Methods  []int8 // methods the management client may invoke
+}
+
+type extra struct {
+	obj    cosem.Object
+	rights map[uint16]*cosem.Rights
+}
+
+// Add adds a module's objects to the tree, after its own. Call it before
+// the tree is served. A logical name the tree already has refuses the
+// whole call.
+func (t *Tree) Add(objs ...Extra) error {
+	seen := map[cosem.OBIS]bool{}
+	for _, e := range objs {
+		name := e.Object.ID().Name
+		_, inSchema := t.s.index[name]
+		_, inExtras := t.extraIndex[name]
+		if inSchema || inExtras || seen[name] {
+			return fmt.Errorf("objects: %v added twice", name)
+		}
+		seen[name] = true
+	}
+	if t.extraIndex == nil {
+		t.extraIndex = map[cosem.OBIS]int{}
+	}
+	b := &builder{rights: map[string]*cosem.Rights{}}
+	for _, e := range objs {
+		id := e.Object.ID()
+		t.extraIndex[id.Name] = len(t.extras)
+		t.extras = append(t.extras, extra{e.Object, b.grants(id.Class, e.Writable, e.Methods, e.Access)})
+	}
+	return nil
 }
 
 // New builds the tree of m over schema s (NewSchema(m.Config())) and makes
@@ -114,6 +159,12 @@ type view struct {
 func (v view) Lookup(name cosem.OBIS) (cosem.Object, *cosem.Rights) {
 	i, ok := v.t.s.index[name]
 	if !ok {
+		if i, ok := v.t.extraIndex[name]; ok {
+			e := &v.t.extras[i]
+			if r := e.rights[v.client]; r != nil {
+				return e.obj, r
+			}
+		}
 		return nil, nil
 	}
 	d := &v.t.s.objs[i]
@@ -137,6 +188,11 @@ func (v view) Objects() iter.Seq2[cosem.Object, *cosem.Rights] {
 		for i := range v.t.s.objs {
 			d := &v.t.s.objs[i]
 			if r := d.rights[v.client]; r != nil && !yield(v.t.bind(d), r) {
+				return
+			}
+		}
+		for _, e := range v.t.extras {
+			if r := e.rights[v.client]; r != nil && !yield(e.obj, r) {
 				return
 			}
 		}

@@ -78,8 +78,11 @@ func TestLastGaspGoesAtOnceAndOnce(t *testing.T) {
 func TestSuccessLeavesTheQueue(t *testing.T) {
 	setups := []Setup{{}}
 	q := NewQueue(1)
-	q.Trigger(0, &setups[0], t0, false, t0)
+	id := q.Trigger(0, &setups[0], t0, false, t0)
 	got, _ := q.Due(t0, setups)
+	if len(got) != 1 || got[0].ID != id {
+		t.Fatalf("due %+v, triggered ID %d", got, id)
+	}
 	q.Report(got[0].ID, nil)
 	q.Report(12345, errors.New("unknown id is ignored"))
 	if got, failed := q.Due(t0.Add(time.Hour), setups); len(got)+len(failed)+q.Len() != 0 {

@@ -49,8 +49,8 @@ func NewQueue(seed uint64) *Queue {
 // Trigger schedules a push of setup index i at or after now: after a
 // random delay within the randomisation interval, not before the setup's
 // next window opens (open is its Open's answer for now). A last-gasp push
-// is due at once.
-func (q *Queue) Trigger(i int, s *Setup, now time.Time, lastGasp bool, opensAt time.Time) {
+// is due at once. It returns the push's ID, which Due hands out with it.
+func (q *Queue) Trigger(i int, s *Setup, now time.Time, lastGasp bool, opensAt time.Time) uint64 {
 	q.next++
 	due := now
 	if !lastGasp {
@@ -62,6 +62,7 @@ func (q *Queue) Trigger(i int, s *Setup, now time.Time, lastGasp bool, opensAt t
 		}
 	}
 	q.pending = append(q.pending, Pending{ID: q.next, Setup: i, Due: due, LastGasp: lastGasp})
+	return q.next
 }
 
 // Report records the outcome of push id. Safe from any goroutine.

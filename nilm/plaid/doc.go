@@ -9,5 +9,7 @@
 // Klemenjak, IEEE Trans. Smart Grid 12(1), 2021.
 //
 // Load reads the four .npy files strictly and checks that their shapes agree;
-// the returned Dataset is owned by the caller.
+// the returned Dataset is owned by the caller. Event.Retime turns a cycle
+// into one period of any mains frequency at any rate (a 50 Hz meter's
+// waveform input), referred to the voltage fundamental.
 package plaid

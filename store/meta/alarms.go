@@ -67,8 +67,10 @@ func (d *DB) Alarms(ctx context.Context, f AlarmFilter) ([]Alarm, error) {
 	if f.Open {
 		open = 1
 	}
+	// meter_id = $1 comes first: PostgreSQL types a parameter by its
+	// first use, and $1 = 0 alone would make it a 32-bit integer.
 	q := `SELECT id, meter_id, kind, severity, message, raised_at, acknowledged_at, acknowledged_by, cleared_at FROM alarms
-		WHERE ($1 = 0 OR meter_id = $1) AND ($2 = 0 OR cleared_at IS NULL) ORDER BY raised_at DESC, id DESC`
+		WHERE (meter_id = $1 OR $1 = 0) AND ($2 = 0 OR cleared_at IS NULL) ORDER BY raised_at DESC, id DESC`
 	args := []any{int64(f.Meter), open}
 	if f.Limit > 0 {
 		q += ` LIMIT $3`

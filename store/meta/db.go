@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Errors callers branch on, for errors.Is.
@@ -38,6 +40,41 @@ type DB struct {
 	rand func([]byte) error
 }
 
+// Open opens the database a URL names and migrates it:
+//
+//	sqlite:PATH                          the SQLite file PATH (OpenSQLite)
+//	postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?PARAMS]
+//	postgresql://…                       a PostgreSQL database (OpenPostgres)
+//
+// Errors name the URL without its password.
+func Open(ctx context.Context, rawURL string, cfg Config) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return OpenSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), cfg)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return OpenPostgres(ctx, rawURL, cfg)
+	}
+	scheme, _, _ := strings.Cut(rawURL, ":")
+	return nil, fmt.Errorf("meta URL scheme %q: want sqlite:PATH or postgres://…: %w", scheme, ErrInvalid)
+}
+
+// OpenPostgres connects to the PostgreSQL database url names (a pgx
+// connection string: postgres://… or key=value pairs) and migrates it to
+// the current schema. Concurrent openers of one database migrate one at a
+// time.
+func OpenPostgres(ctx context.Context, url string, cfg Config) (*DB, error) {
+	return open(ctx, "pgx", url, redactedURL(url), postgresDialect, cfg)
+}
+
+// redactedURL hides the password of a URL for messages.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "postgres database"
+	}
+	return u.Redacted()
+}
+
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
 // mode with foreign keys on, and migrates it to the current schema.
 func OpenSQLite(ctx context.Context, path string, cfg Config) (*DB, error) {
@@ -47,18 +84,24 @@ func OpenSQLite(ctx context.Context, path string, cfg Config) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate") // writers queue on BEGIN instead of failing at COMMIT
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	return open(ctx, "sqlite", "file:"+path+"?"+q.Encode(), path, sqliteDialect, cfg)
+}
+
+// open opens a database/sql driver's database and migrates it; errors
+// name the database as name.
+func open(ctx context.Context, driver, dsn, name string, dl dialect, cfg Config) (*DB, error) {
+	sdb, err := sql.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("meta %s: %w", path, err)
+		return nil, fmt.Errorf("meta %s: %w", name, err)
 	}
-	d, err := open(ctx, sdb, sqliteDialect, cfg)
+	d, err := newDB(ctx, sdb, dl, cfg)
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("meta %s: %w", path, err), sdb.Close())
+		return nil, errors.Join(fmt.Errorf("meta %s: %w", name, err), sdb.Close())
 	}
 	return d, nil
 }
 
-func open(ctx context.Context, sdb *sql.DB, dl dialect, cfg Config) (*DB, error) {
+func newDB(ctx context.Context, sdb *sql.DB, dl dialect, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

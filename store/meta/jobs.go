@@ -110,8 +110,10 @@ func (d *DB) JobProgress(ctx context.Context, id int64, progress string, lease t
 	if lease > 0 {
 		until = now.Add(lease).UnixMilli()
 	}
+	// The CAST types $3 for PostgreSQL, which types a parameter by its
+	// first use and would make it a 32-bit integer from $3 > 0.
 	res, err := d.db.ExecContext(ctx, `UPDATE jobs SET progress = $1, updated_at = $2,
-		lease_until = CASE WHEN $3 > 0 THEN $3 ELSE lease_until END WHERE id = $4 AND state = $5`,
+		lease_until = CASE WHEN CAST($3 AS BIGINT) > 0 THEN $3 ELSE lease_until END WHERE id = $4 AND state = $5`,
 		progress, now.UnixMilli(), until, id, string(JobRunning))
 	return d.affected(res, err, fmt.Sprintf("running job %d", id))
 }
@@ -142,7 +144,9 @@ type JobFilter struct {
 
 // Jobs returns the jobs f selects, newest first.
 func (d *DB) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
-	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR meter_id = $2) AND ($3 = '' OR kind = $3) ORDER BY id DESC`
+	// meter_id = $2 comes first: PostgreSQL types a parameter by its
+	// first use, and $2 = 0 alone would make it a 32-bit integer.
+	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR state = $1) AND (meter_id = $2 OR $2 = 0) AND ($3 = '' OR kind = $3) ORDER BY id DESC`
 	args := []any{string(f.State), int64(f.Meter), f.Kind}
 	if f.Limit > 0 {
 		q += ` LIMIT $4`

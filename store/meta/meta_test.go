@@ -35,10 +35,28 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func openTest(t *testing.T) (*DB, *clock) {
+// engine is a database the tests run meta on: url returns the URL of a
+// new, empty database of it, for Open. engines (engines_test.go, or
+// postgres_test.go under the postgres build tag) lists them; every test
+// here runs on each.
+type engine struct {
+	name string
+	url  func(t *testing.T) string
+}
+
+var sqliteEngine = engine{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "meta.db") }}
+
+// forEach runs test on every engine as a subtest.
+func forEach(t *testing.T, test func(t *testing.T, e engine)) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) { test(t, e) })
+	}
+}
+
+func openTest(t *testing.T, e engine) (*DB, *clock) {
 	t.Helper()
 	clk := &clock{t: time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)}
-	d, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "meta.db"), Config{Now: clk.Now})
+	d, err := Open(context.Background(), e.url(t), Config{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,27 +64,22 @@ func openTest(t *testing.T) (*DB, *clock) {
 	return d, clk
 }
 
-func TestMigrate(t *testing.T) {
+func TestMigrate(t *testing.T) { forEach(t, testMigrate) }
+
+func testMigrate(t *testing.T, e engine) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "meta.db")
-	d, err := OpenSQLite(ctx, path, Config{})
+	url := e.url(t)
+	d, err := Open(ctx, url, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mode string
-	var fk, version int
-	if err := d.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
-	}
-	if err := d.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
-		t.Errorf("foreign_keys = %d (%v), want 1", fk, err)
-	}
+	var version int
 	if err := d.db.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil || version != SchemaVersion() {
 		t.Errorf("schema version %d (%v), want %d", version, err, SchemaVersion())
 	}
 	d.Close()
 	// Reopening applies nothing twice.
-	if d, err = OpenSQLite(ctx, path, Config{}); err != nil {
+	if d, err = Open(ctx, url, Config{}); err != nil {
 		t.Fatalf("reopening: %v", err)
 	}
 	var n int
@@ -77,8 +90,33 @@ func TestMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close()
-	if _, err := OpenSQLite(ctx, path, Config{}); !errors.Is(err, ErrInvalid) {
+	if _, err := Open(ctx, url, Config{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("opening a newer schema: %v, want ErrInvalid", err)
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	d, _ := openTest(t, sqliteEngine)
+	var mode string
+	var fk int
+	if err := d.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	if err := d.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys = %d (%v), want 1", fk, err)
+	}
+}
+
+func TestOpenURL(t *testing.T) {
+	for _, url := range []string{"mysql://u:secret@h/db", "meta.db", "file:meta.db"} {
+		_, err := Open(context.Background(), url, Config{})
+		if !errors.Is(err, ErrInvalid) || strings.Contains(fmt.Sprint(err), "secret") {
+			t.Errorf("Open(%q): %v, want ErrInvalid without the password", url, err)
+		}
+	}
+	_, err := Open(context.Background(), "postgres://u:secret@127.0.0.1:1/db?connect_timeout=1", Config{})
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open of an unreachable PostgreSQL: %v, want an error without the password", err)
 	}
 }
 
@@ -90,9 +128,11 @@ func TestStatements(t *testing.T) {
 	}
 }
 
-func TestMeters(t *testing.T) {
+func TestMeters(t *testing.T) { forEach(t, testMeters) }
+
+func testMeters(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	installed := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
 	m := Meter{Serial: "AMG00000001", Address: "127.0.0.1:4059", KeysRef: "demo", Group: "feeder-7",
 		Firmware: "1.2.0", AccuracyClass: "0.5S", InstalledAt: installed}
@@ -145,11 +185,19 @@ func TestMeters(t *testing.T) {
 	if err := d.UpdateMeter(ctx, Meter{ID: 99, Serial: "Z"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("updating meter 99: %v, want ErrNotFound", err)
 	}
-	for i := 2; i <= 6; i++ { // even serials on feeder-7, odd on feeder-8
+	// The ids of meters 1…6 by creation; even serials on feeder-7, odd on
+	// feeder-8.
+	created := []store.MeterID{0, id}
+	for i := 2; i <= 6; i++ {
 		group := []string{"feeder-7", "feeder-8"}[i%2]
-		if _, err := d.CreateMeter(ctx, Meter{Serial: fmt.Sprintf("AMG%08d", i), Group: group}); err != nil {
+		mid, err := d.CreateMeter(ctx, Meter{Serial: fmt.Sprintf("AMG%08d", i), Group: group})
+		if err != nil {
 			t.Fatal(err)
 		}
+		if mid <= created[i-1] {
+			t.Errorf("meter %d got id %d, not above the previous %d", i, mid, created[i-1])
+		}
+		created = append(created, mid)
 	}
 	ids := func(ms []Meter) []store.MeterID {
 		var out []store.MeterID
@@ -158,19 +206,30 @@ func TestMeters(t *testing.T) {
 		}
 		return out
 	}
-	// Failed inserts consume no ids in SQLite; the 5 created after meter 1
-	// are 2…6 whatever the failures before.
-	if got := ids(mustMeters(t, d, MeterFilter{})); !slices.Equal(got, []store.MeterID{1, 2, 3, 4, 5, 6}) {
-		t.Errorf("all meters %v", got)
+	pick := func(ns ...int) []store.MeterID {
+		var out []store.MeterID
+		for _, n := range ns {
+			out = append(out, created[n])
+		}
+		return out
 	}
-	if got := ids(mustMeters(t, d, MeterFilter{Group: "feeder-7"})); !slices.Equal(got, []store.MeterID{1, 2, 4, 6}) {
-		t.Errorf("feeder-7 %v, want [1 2 4 6]", got)
+	// Failed inserts consume no ids in SQLite, so there the 5 created
+	// after meter 1 are 2…6; a PostgreSQL sequence moves on a failed
+	// insert too. Ids only promise to be unique and increasing.
+	if e.name == "sqlite" && !slices.Equal(created[1:], []store.MeterID{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("SQLite ids %v, want 1…6", created[1:])
 	}
-	if got := ids(mustMeters(t, d, MeterFilter{Group: "feeder-8", Limit: 1})); !slices.Equal(got, []store.MeterID{3}) {
-		t.Errorf("first of feeder-8 %v, want [3]", got)
+	if got := ids(mustMeters(t, d, MeterFilter{})); !slices.Equal(got, pick(1, 2, 3, 4, 5, 6)) {
+		t.Errorf("all meters %v, want %v", got, pick(1, 2, 3, 4, 5, 6))
 	}
-	if got := ids(mustMeters(t, d, MeterFilter{AfterID: 4})); !slices.Equal(got, []store.MeterID{5, 6}) {
-		t.Errorf("after 4 %v, want [5 6]", got)
+	if got := ids(mustMeters(t, d, MeterFilter{Group: "feeder-7"})); !slices.Equal(got, pick(1, 2, 4, 6)) {
+		t.Errorf("feeder-7 %v, want %v", got, pick(1, 2, 4, 6))
+	}
+	if got := ids(mustMeters(t, d, MeterFilter{Group: "feeder-8", Limit: 1})); !slices.Equal(got, pick(3)) {
+		t.Errorf("first of feeder-8 %v, want %v", got, pick(3))
+	}
+	if got := ids(mustMeters(t, d, MeterFilter{AfterID: created[4]})); !slices.Equal(got, pick(5, 6)) {
+		t.Errorf("after meter 4 %v, want %v", got, pick(5, 6))
 	}
 }
 
@@ -183,11 +242,13 @@ func mustMeters(t *testing.T, d *DB, f MeterFilter) []Meter {
 	return ms
 }
 
-func TestKeys(t *testing.T) {
+func TestKeys(t *testing.T) { forEach(t, testKeys) }
+
+func testKeys(t *testing.T, e engine) {
 	ctx := context.Background()
 	var logs bytes.Buffer
 	clk := &clock{t: time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)}
-	d, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "meta.db"), Config{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	d, err := Open(ctx, e.url(t), Config{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,9 +304,11 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-func TestTariffs(t *testing.T) {
+func TestTariffs(t *testing.T) { forEach(t, testTariffs) }
+
+func testTariffs(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, _ := openTest(t)
+	d, _ := openTest(t, e)
 	def := json.RawMessage(`{"tiers":[{"upto_kwh":200,"price":0.5}]}`)
 	id, err := d.CreateTariff(ctx, Tariff{Name: "ladder", Currency: "CNY", Definition: def})
 	if err != nil {
@@ -277,9 +340,44 @@ func TestTariffs(t *testing.T) {
 	}
 }
 
-func TestBills(t *testing.T) {
+// TestSortedByBytes: names list in byte order on every engine, whatever
+// the PostgreSQL server's locale.
+func TestSortedByBytes(t *testing.T) { forEach(t, testSortedByBytes) }
+
+func testSortedByBytes(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, _ := openTest(t)
+	d, _ := openTest(t, e)
+	names := []string{"b", "B", "a", "Ä", "_"}
+	for _, n := range names {
+		if _, err := d.CreateTariff(ctx, Tariff{Name: n, Currency: "EUR", Definition: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.SetKey(ctx, "admin", "set", n, NewSecret([]byte{1})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := slices.Sorted(slices.Values(names))
+	tariffs, err := d.Tariffs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range tariffs {
+		got = append(got, tr.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("tariffs %q, want %q", got, want)
+	}
+	if kinds, err := d.KeyKinds(ctx, "set"); err != nil || !slices.Equal(kinds, want) {
+		t.Errorf("key kinds %q (%v), want %q", kinds, err, want)
+	}
+}
+
+func TestBills(t *testing.T) { forEach(t, testBills) }
+
+func testBills(t *testing.T, e engine) {
+	ctx := context.Background()
+	d, _ := openTest(t, e)
 	m1, _ := d.CreateMeter(ctx, Meter{Serial: "A"})
 	m2, _ := d.CreateMeter(ctx, Meter{Serial: "B"})
 	may, june := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -330,9 +428,11 @@ func TestBills(t *testing.T) {
 	}
 }
 
-func TestAlarms(t *testing.T) {
+func TestAlarms(t *testing.T) { forEach(t, testAlarms) }
+
+func testAlarms(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	m, _ := d.CreateMeter(ctx, Meter{Serial: "A"})
 	a1, err := d.RaiseAlarm(ctx, Alarm{Meter: m, Kind: "load-deviation", Severity: "warning", Message: "42 % above baseline"})
 	if err != nil {
@@ -369,11 +469,16 @@ func TestAlarms(t *testing.T) {
 	if mine, _ := d.Alarms(ctx, AlarmFilter{Meter: m}); len(mine) != 1 || mine[0].Meter != m {
 		t.Errorf("meter's alarms %+v", mine)
 	}
+	if far, err := d.Alarms(ctx, AlarmFilter{Meter: 1 << 40}); err != nil || len(far) != 0 {
+		t.Errorf("alarms of meter 2^40: %+v (%v), want none", far, err)
+	}
 }
 
-func TestJobs(t *testing.T) {
+func TestJobs(t *testing.T) { forEach(t, testJobs) }
+
+func testJobs(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	now := id64(d.CreateJob(ctx, Job{Kind: "read", Params: json.RawMessage(`{"obis":"1.0.1.8.0.255"}`)}))
 	later := id64(d.CreateJob(ctx, Job{Kind: "firmware", DueAt: clk.Now().Add(time.Hour)}))
 	if _, err := d.CreateJob(ctx, Job{Kind: "x", Params: json.RawMessage(`nope`)}); !errors.Is(err, ErrInvalid) {
@@ -408,11 +513,16 @@ func TestJobs(t *testing.T) {
 	if queued, _ := d.Jobs(ctx, JobFilter{State: JobDone}); len(queued) != 1 || queued[0].ID != now {
 		t.Errorf("done jobs %+v", queued)
 	}
+	if far, err := d.Jobs(ctx, JobFilter{Meter: 1 << 40}); err != nil || len(far) != 0 {
+		t.Errorf("jobs of meter 2^40: %+v (%v), want none", far, err)
+	}
 }
 
-func TestStartJobAndProgress(t *testing.T) {
+func TestStartJobAndProgress(t *testing.T) { forEach(t, testStartJobAndProgress) }
+
+func testStartJobAndProgress(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	id := id64(d.CreateJob(ctx, Job{Kind: "firmware"}))
 	other := id64(d.CreateJob(ctx, Job{Kind: "read"}))
 	j, err := d.StartJob(ctx, id, time.Minute)
@@ -453,9 +563,11 @@ func TestStartJobAndProgress(t *testing.T) {
 	}
 }
 
-func TestJobsClaimedOnce(t *testing.T) {
+func TestJobsClaimedOnce(t *testing.T) { forEach(t, testJobsClaimedOnce) }
+
+func testJobsClaimedOnce(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, _ := openTest(t)
+	d, _ := openTest(t, e)
 	const n = 20
 	for range n {
 		id64(d.CreateJob(ctx, Job{Kind: "read"}))
@@ -498,9 +610,11 @@ func id64(id int64, err error) int64 {
 	return id
 }
 
-func TestTokens(t *testing.T) {
+func TestTokens(t *testing.T) { forEach(t, testTokens) }
+
+func testTokens(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	alice := id64(d.CreateUser(ctx, User{Name: "alice", Role: RoleOperator}))
 	if _, err := d.CreateUser(ctx, User{Name: "alice", Role: RoleViewer}); !errors.Is(err, ErrExists) {
 		t.Errorf("duplicate user: %v", err)
@@ -567,9 +681,11 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestAuditLog(t *testing.T) {
+func TestAuditLog(t *testing.T) { forEach(t, testAuditLog) }
+
+func testAuditLog(t *testing.T, e engine) {
 	ctx := context.Background()
-	d, clk := openTest(t)
+	d, clk := openTest(t, e)
 	start := clk.Now()
 	for i, actor := range []string{"alice", "bob", "alice", "system"} {
 		if _, err := d.Audit(ctx, AuditEntry{Actor: actor, Action: "meter.read", Target: fmt.Sprint(i), Detail: json.RawMessage(`{"n":1}`)}); err != nil {

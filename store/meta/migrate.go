@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -24,7 +25,14 @@ var migrations = []migration{
 // SchemaVersion is the schema version this code writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
-func (d *DB) migrate(ctx context.Context) error {
+func (d *DB) migrate(ctx context.Context) (err error) {
+	if d.d.lockMigrations != nil {
+		unlock, lerr := d.d.lockMigrations(ctx, d.db)
+		if lerr != nil {
+			return fmt.Errorf("migrate: %w", lerr)
+		}
+		defer func() { err = errors.Join(err, unlock()) }()
+	}
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)

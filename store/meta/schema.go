@@ -2,11 +2,13 @@ package meta
 
 // schemaV1 is the first schema. Instants are BIGINT Unix milliseconds (0
 // or NULL: unknown), money BIGINT millionths of the currency unit, flags
-// SMALLINT 0/1, documents TEXT holding JSON.
+// SMALLINT 0/1, documents TEXT holding JSON. The {{…}} placeholders are
+// the dialect's (dialect.ddl); on SQLite the script reads as it did
+// before they were added.
 const schemaV1 = `
 CREATE TABLE tariffs (
 	id {{ID}},
-	name TEXT NOT NULL UNIQUE,
+	name {{SORTED_TEXT}} NOT NULL UNIQUE,
 	currency TEXT NOT NULL,
 	definition TEXT NOT NULL,
 	created_at BIGINT NOT NULL,
@@ -28,7 +30,7 @@ CREATE TABLE meters (
 CREATE INDEX meters_group ON meters (group_name, id);
 CREATE TABLE meter_keys (
 	keys_ref TEXT NOT NULL,
-	kind TEXT NOT NULL,
+	kind {{SORTED_TEXT}} NOT NULL,
 	material {{BYTES}} NOT NULL,
 	updated_at BIGINT NOT NULL,
 	PRIMARY KEY (keys_ref, kind)

@@ -1,0 +1,280 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/amigo-ami/amigo/mdm/tariff"
+	"github.com/amigo-ami/amigo/store"
+	"github.com/amigo-ami/amigo/store/meta"
+)
+
+// ErrNoTariff: the meter has no tariff to bill it by.
+var ErrNoTariff = errors.New("billing: meter has no tariff")
+
+// Readings is what the biller reads from the readings store.
+type Readings interface {
+	Scan(ctx context.Context, q store.ScanQuery, dst []store.Reading) ([]store.Reading, error)
+}
+
+// Records is what the biller reads and writes in store/meta.
+type Records interface {
+	Meter(ctx context.Context, id store.MeterID) (meta.Meter, error)
+	Tariff(ctx context.Context, id int64) (meta.Tariff, error)
+	Bills(ctx context.Context, meter store.MeterID, from, to time.Time) ([]meta.Bill, error)
+	CreateBill(ctx context.Context, b meta.Bill) (int64, error)
+}
+
+// Config configures a Biller.
+type Config struct {
+	Readings Readings
+	Records  Records
+	// Channel is the energy register billed; store.ActiveImport if zero.
+	Channel store.Channel
+	// Interval is the register's nominal recording interval: longer
+	// intervals span lost readings and count as estimated. 15 min if zero.
+	Interval time.Duration
+	// Status of the bills created: meta.BillDraft if empty.
+	Status meta.BillStatus
+	Logger *slog.Logger // nil discards
+}
+
+// Biller bills meters from the readings store and keeps the bills in
+// store/meta, one version per change: billing a cycle again after its
+// data changed (estimates replaced, edits) creates a new bill that
+// supersedes the old one, which is kept. It is safe for concurrent use.
+type Biller struct {
+	cfg     Config
+	log     *slog.Logger
+	mu      sync.Mutex
+	tariffs map[int64]cachedTariff
+	lines   map[timelineKey]*tariff.Timeline
+	meters  sync.Pool // *meterScratch
+}
+
+type cachedTariff struct {
+	updated  time.Time
+	t        *tariff.Tariff
+	currency string
+}
+
+type timelineKey struct {
+	t    *tariff.Tariff
+	from int64
+}
+
+type meterScratch struct {
+	regs []store.Reading
+	iv   []Interval
+	m    *Meter // for the tariff and timeline it was made for
+}
+
+// NewBiller returns a Biller; Readings and Records are required.
+func NewBiller(cfg Config) (*Biller, error) {
+	if cfg.Readings == nil || cfg.Records == nil {
+		return nil, errors.New("billing: biller needs Readings and Records")
+	}
+	if cfg.Channel == (store.Channel{}) {
+		cfg.Channel = store.ActiveImport
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = 15 * time.Minute
+	}
+	if cfg.Status == "" {
+		cfg.Status = meta.BillDraft
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Biller{cfg: cfg, log: cfg.Logger, tariffs: make(map[int64]cachedTariff), lines: make(map[timelineKey]*tariff.Timeline)}, nil
+}
+
+// Outcome says what Run did.
+type Outcome uint8
+
+// Outcomes of Run.
+const (
+	Created   Outcome = iota + 1 // the cycle's first bill
+	Rebilled                     // a new version superseding the previous one
+	Unchanged                    // the stored bill already says the same
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Created:
+		return "created"
+	case Rebilled:
+		return "rebilled"
+	case Unchanged:
+		return "unchanged"
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// Result is what Run computed and stored.
+type Result struct {
+	Bill    Bill
+	Stored  meta.Bill // the current version in store/meta
+	Version int       // 1 for the first bill of the cycle, 2 for its first re-bill, …
+	Outcome Outcome
+}
+
+// Run bills meter for the cycle of its tariff that holds at.
+func (b *Biller) Run(ctx context.Context, meter store.MeterID, at time.Time) (Result, error) {
+	m, err := b.cfg.Records.Meter(ctx, meter)
+	if err != nil {
+		return Result{}, fmt.Errorf("billing meter %d: %w", meter, err)
+	}
+	if m.TariffID == 0 {
+		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, ErrNoTariff)
+	}
+	ct, err := b.tariff(ctx, m.TariffID)
+	if err != nil {
+		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
+	}
+	from, to := ct.t.Cycle(at)
+	bill, err := b.Compute(ctx, ct.t, meter, from, to)
+	if err != nil {
+		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
+	}
+	bill.Currency = ct.currency
+	return b.store(ctx, bill)
+}
+
+// Compute bills meter for [from, to) under t from the readings store,
+// without storing anything: from its time-of-use registers when the tariff
+// names them (MeasureRegisters), else from the energy register's interval
+// data (Intervals, Meter.Measure).
+func (b *Biller) Compute(ctx context.Context, t *tariff.Tariff, meter store.MeterID, from, to time.Time) (Bill, error) {
+	s, _ := b.meters.Get().(*meterScratch)
+	if s == nil {
+		s = &meterScratch{}
+	}
+	defer b.meters.Put(s)
+	f, e := from.UnixMilli(), to.UnixMilli()
+	r := store.Range{From: f, To: e + 1}
+	var d Determinants
+	if regs := t.Registers(); len(regs) > 0 {
+		s.regs = s.regs[:0]
+		for _, reg := range regs {
+			var err error
+			if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: reg.Channel, Range: r}, s.regs); err != nil {
+				return Bill{}, err
+			}
+		}
+		var err error
+		if d, err = MeasureRegisters(t, from, to, s.regs, s.regs); err != nil {
+			return Bill{}, err
+		}
+	} else {
+		var err error
+		if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.regs[:0]); err != nil {
+			return Bill{}, err
+		}
+		if s.iv, err = Intervals(s.regs, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
+			return Bill{}, err
+		}
+		if tl := b.timeline(t, f, e); s.m == nil || s.m.t != t || s.m.tl != tl {
+			s.m = NewMeter(t, tl)
+		}
+		d = s.m.Measure(from, to, s.iv)
+	}
+	bill := Bill{Meter: meter, From: from, To: to, Digits: t.MinorDigits(), Determinants: d, Lines: Price(t, d, nil)}
+	bill.Total = Total(bill.Lines)
+	return bill, nil
+}
+
+func (b *Biller) tariff(ctx context.Context, id int64) (cachedTariff, error) {
+	mt, err := b.cfg.Records.Tariff(ctx, id)
+	if err != nil {
+		return cachedTariff{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c, ok := b.tariffs[id]; ok && c.updated.Equal(mt.UpdatedAt) {
+		return c, nil
+	}
+	t, err := tariff.Parse(mt.Definition)
+	if err != nil {
+		return cachedTariff{}, fmt.Errorf("tariff %d (%s): %w", id, mt.Name, err)
+	}
+	c := cachedTariff{updated: mt.UpdatedAt, t: t, currency: mt.Currency}
+	b.tariffs[id] = c
+	return c, nil
+}
+
+// timeline returns t's timeline of [from, to), computed once per cycle.
+func (b *Biller) timeline(t *tariff.Tariff, from, to int64) *tariff.Timeline {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := timelineKey{t, from}
+	if tl, ok := b.lines[k]; ok && tl.End == to {
+		return tl
+	}
+	if len(b.lines) > 64 { // a billing run touches a few cycles; forget old ones
+		clear(b.lines)
+	}
+	tl := t.Timeline(from, to)
+	b.lines[k] = &tl
+	return &tl
+}
+
+// store keeps bill unless the current version of its cycle says the same.
+func (b *Biller) store(ctx context.Context, bill Bill) (Result, error) {
+	mb := bill.Meta(b.cfg.Status)
+	existing, err := b.cfg.Records.Bills(ctx, bill.Meter, bill.From, bill.From.Add(time.Millisecond))
+	if err != nil {
+		return Result{}, err
+	}
+	var current *meta.Bill
+	version := 0
+	for i := range existing {
+		e := &existing[i]
+		if !e.From.Equal(bill.From) || !e.To.Equal(bill.To) {
+			continue
+		}
+		version++
+		if e.Status != meta.BillSuperseded {
+			current = e
+		}
+	}
+	res := Result{Bill: bill, Version: version + 1, Outcome: Created}
+	if current != nil {
+		if current.Total == mb.Total && current.Currency == mb.Currency && slices.Equal(current.Lines, mb.Lines) {
+			return Result{Bill: bill, Stored: *current, Version: version, Outcome: Unchanged}, nil
+		}
+		mb.Supersedes, res.Outcome = current.ID, Rebilled
+	}
+	if mb.ID, err = b.cfg.Records.CreateBill(ctx, mb); err != nil {
+		return Result{}, err
+	}
+	res.Stored = mb
+	b.log.Info("bill", "meter", bill.Meter, "from", bill.From, "total", bill.Total.Format(2), "outcome", res.Outcome.String(), "version", res.Version)
+	return res, nil
+}
+
+// Meta converts b to the record store/meta keeps. store/meta counts unit
+// prices in millionths per unit of quantity, so an energy or demand price
+// (per kWh, per kW) is stored per Wh or W rounded to the millionth; the
+// description names the exact price and any estimated quantity, and the
+// amount is exact.
+func (b *Bill) Meta(status meta.BillStatus) meta.Bill {
+	mb := meta.Bill{Meter: b.Meter, From: b.From, To: b.To, Currency: b.Currency, Total: int64(b.Total), Status: status}
+	for _, l := range b.Lines {
+		unitPrice := int64(l.Price)
+		if l.PriceUnit == "kWh" || l.PriceUnit == "kW" {
+			unitPrice = int64(tariff.Cost(1, l.Price, 1000, 6))
+		}
+		desc := fmt.Sprintf("%s (%s/%s", l.Description, l.Price.Decimal(), l.PriceUnit)
+		if l.EstimatedQuantity != 0 {
+			desc += fmt.Sprintf(", %d %s estimated", l.EstimatedQuantity, l.Unit)
+		}
+		mb.Lines = append(mb.Lines, meta.BillLine{Description: desc + ")", Quantity: l.Quantity, Unit: l.Unit, UnitPrice: unitPrice, Amount: int64(l.Amount)})
+	}
+	return mb
+}

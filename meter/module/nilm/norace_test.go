@@ -1,0 +1,5 @@
+//go:build !race
+
+package nilm_test
+
+const raceEnabled = false

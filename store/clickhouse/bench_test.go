@@ -1,0 +1,35 @@
+//go:build clickhouse
+
+package clickhouse
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/amigo-ami/amigo/store/storetest"
+)
+
+// With servers from `.ci/suites/clickhouse start`:
+//
+//	go test -tags clickhouse -run XXX -bench . -count 6 ./store/clickhouse | tee new.txt
+//	benchstat old.txt new.txt
+func benchConfig(b *testing.B) BenchConfig {
+	path := filepath.Join(storetest.SharedData(), storetest.AMPdsFile)
+	h, err := storetest.LoadAMPds(path)
+	if err != nil {
+		b.Skipf("household data %s: %v", path, err)
+	}
+	return BenchConfig{URL: serverURL(b), House: h}
+}
+
+func BenchmarkIngest(b *testing.B) {
+	cfg := benchConfig(b)
+	cfg.BatchMeters = 10000
+	b.Run("batch=interval/meters=10000", IngestBenchmark(cfg))
+}
+
+func BenchmarkMonthTotal(b *testing.B) {
+	cfg := benchConfig(b)
+	cfg.Meters = 1000
+	b.Run("meters=1000", MonthTotalBenchmark(cfg))
+}
