@@ -46,7 +46,9 @@ type ClientPolicy struct {
 // rest have defaults.
 type ServerConfig struct {
 	// Listen is the TCP address; "127.0.0.1:4059" when empty, ":0" picks a
-	// port.
+	// port. NoListen ("-") opens no listener: the server serves only the
+	// connections handed to ServeConn (a fleet simulator accepting for
+	// thousands of meters itself).
 	Listen string
 	// HDLC frames APDUs with HDLC over TCP instead of the wrapper.
 	HDLC bool
@@ -172,18 +174,37 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		s.passwords[sap] = bytes.Clone(cl.Password)
 	}
 	s.cfg.Counters = &trackedCounters{CounterStore: cfg.Counters, srv: s}
+	if cfg.Listen == NoListen {
+		return s, nil
+	}
 	if s.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 		return nil, fmt.Errorf("dlms: listen %s: %w", cfg.Listen, err)
 	}
 	return s, nil
 }
 
+// NoListen as ServerConfig.Listen makes a server without a listener.
+const NoListen = "-"
+
+// ErrNoListener is what Serve returns for a server made with NoListen.
+var ErrNoListener = errors.New("dlms: server has no listener")
+
 // Close closes the listener: Serve returns, and a server that never
 // served frees its port.
-func (s *Server) Close() error { return s.ln.Close() }
+func (s *Server) Close() error {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Close()
+}
 
-// Addr is the address the server listens on.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+// Addr is the address the server listens on (nil without a listener).
+func (s *Server) Addr() net.Addr {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
 
 // Stats returns the server's counts so far.
 func (s *Server) Stats() ServerStats {
@@ -193,6 +214,9 @@ func (s *Server) Stats() ServerStats {
 // Serve accepts connections until ctx is done, then closes the listener
 // and every connection and returns once they have ended.
 func (s *Server) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		return ErrNoListener
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -17,6 +17,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/metrology/verify"
 	"github.com/amigo-ami/amigo/nilm"
+	"github.com/amigo-ami/amigo/sim"
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
@@ -65,6 +66,12 @@ func scenarios() map[string]scenario {
 			doc: "classify one appliance event with a 50-appliance feature library (ms/event, library-bytes)",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
+			},
+		},
+		"sim": {
+			doc: "10,000 meters in fast mode on one scheduler, advanced a quarter hour at a time: meter-s/cpu-s, B/meter",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Func: sim.BenchmarkFleet})
 			},
 		},
 		"store":      storeScenario(),

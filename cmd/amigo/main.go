@@ -41,6 +41,7 @@ fleet simulator, in one binary.`,
 		newNILMCmd(),
 		newReadCmd(),
 		newMeterCmd(),
+		newSimCmd(),
 		newMDMCmd(),
 		newServeCmd(),
 	)

@@ -23,8 +23,13 @@ type Driver interface {
 	Skip(to time.Time)
 }
 
-// Fast integrates a load model's power in steps of at most a second.
+// Fast integrates a load model's power in steps of at most a second (or
+// Step).
 type Fast struct {
+	// Step is the longest integration step, the model read at its start
+	// (a second when 0). A fleet simulator that needs no sub-minute detail
+	// lengthens it to spend less per simulated second.
+	Step  time.Duration
 	acc   *metrology.Accumulator
 	model load.Model
 	now   time.Time
@@ -46,8 +51,12 @@ func NewFast(model load.Model, start time.Time) (*Fast, error) {
 func (f *Fast) View() *metrology.View { return f.acc.View() }
 
 func (f *Fast) Advance(to time.Time, connected bool) error {
+	longest := f.Step
+	if longest <= 0 {
+		longest = time.Second
+	}
 	for f.now.Before(to) {
-		step := min(to.Sub(f.now), time.Second)
+		step := min(to.Sub(f.now), longest)
 		p := f.model.Power(f.now)
 		if !connected {
 			for i := range p.Phases {

@@ -109,6 +109,22 @@ func TestWaveformRunsTheRealCore(t *testing.T) {
 	}
 }
 
+// A longer Step reads the model less often and integrates the same
+// constant power exactly.
+func TestFastStep(t *testing.T) {
+	f, err := NewFast(load.Constant{W: 3600}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Step = time.Minute
+	if err := f.Advance(t0.Add(90*time.Minute+500*time.Millisecond), true); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.View().Registers().ActiveImport; got != 5_400_500_000 {
+		t.Fatalf("+A %d µWh", got)
+	}
+}
+
 // recorder is a tap that keeps what it saw and then scribbles over it.
 type recorder struct {
 	firsts []int64

@@ -6,6 +6,8 @@
 //
 //	constant:W[,PF]   a constant load of W watts (power factor PF, default 1)
 //	pv:W              a photovoltaic system exporting up to W watts at local noon
+//	ev[:W[,HH:MM[,H]]] an electric vehicle charging W watts (7400) daily from HH:MM
+//	                  (22:00, UTC) for H hours (4)
 //	ampds[:COLUMN]    AMPds R1 hourly household energy (whole house, WHE, by default),
 //	                  looped over its two years, with a zero-mean ripple within each hour
 //	A+B               the sum of two models (e.g. ampds+pv:3000)

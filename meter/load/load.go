@@ -111,6 +111,8 @@ func Parse(spec, dataDir string) (Model, error) {
 			return nil, fmt.Errorf("%w: %q: want pv:WATTS", ErrSpec, spec)
 		}
 		return PV{Peak: w}, nil
+	case "ev":
+		return parseEV(spec, arg)
 	case "ampds":
 		col := arg
 		if col == "" {
@@ -118,5 +120,5 @@ func Parse(spec, dataDir string) (Model, error) {
 		}
 		return LoadAMPds(dataDir, col)
 	}
-	return nil, fmt.Errorf("%w: %q: want constant:W, pv:W, ampds[:COLUMN] or a sum with +", ErrSpec, spec)
+	return nil, fmt.Errorf("%w: %q: want constant:W, pv:W, ev[:W,…], ampds[:COLUMN] or a sum with +", ErrSpec, spec)
 }

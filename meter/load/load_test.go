@@ -83,3 +83,37 @@ func TestAMPdsKeepsHourlyEnergy(t *testing.T) {
 		t.Fatal("missing column accepted")
 	}
 }
+
+// An EV charges W for its hours each day, across midnight too: a day's
+// energy through the fast driver's one-second steps is W × hours exactly.
+func TestEV(t *testing.T) {
+	m, err := Parse("ev:11000,23:30,2.5", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := m.(EV)
+	if ev != (EV{W: 11000, Start: 23*time.Hour + 30*time.Minute, Duration: 150 * time.Minute}) {
+		t.Fatalf("parsed %+v", ev)
+	}
+	day := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	var ws float64
+	for s := range 24 * 3600 {
+		ws += ev.Power(day.Add(time.Duration(s) * time.Second)).Phases[0].P
+	}
+	if ws/3600 != 11000*2.5 {
+		t.Fatalf("a day's charge %v Wh", ws/3600)
+	}
+	for at, on := range map[time.Duration]bool{0: true, 119 * time.Minute: true, 2 * time.Hour: false, 23 * time.Hour: false, 23*time.Hour + 31*time.Minute: true} {
+		if got := ev.Power(day.Add(at)).Phases[0].P > 0; got != on {
+			t.Errorf("at %v charging %v", at, got)
+		}
+	}
+	if d, _ := Parse("ev", ""); d != DefaultEV {
+		t.Fatalf("ev: %+v", d)
+	}
+	for _, bad := range []string{"ev:0", "ev:7400,25:00", "ev:7400,22:00,30", "ev:1,2,3,4"} {
+		if _, err := Parse(bad, ""); !errors.Is(err, ErrSpec) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

@@ -1,0 +1,5 @@
+package sim
+
+import "testing"
+
+func BenchmarkFleetScenario(b *testing.B) { BenchmarkFleet(b) }
