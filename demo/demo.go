@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -18,6 +22,7 @@ import (
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/registry"
+	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -33,8 +38,8 @@ type Config struct {
 	HTTP string
 	// Speed is simulated seconds per wall second (60 when 0).
 	Speed float64
-	// Data is the AMI's data directory; a temporary one, removed by
-	// Close, when "".
+	// Data is the AMI's data directory, kept after Close; it must be new
+	// or empty. A temporary one, removed by Close, when "".
 	Data string
 	// SharedData holds the AMPds and PLAID data the fleet's loads come
 	// from; synthetic loads without it.
@@ -60,6 +65,31 @@ const (
  "ladder": [{"up_to_kwh": 200}, {"up_to_kwh": 400, "adder": "0.05"}, {"adder": "0.30"}],
  "standing": {"per_day": "0.10"}}`
 )
+
+// FirmwareImage is the identifier (and version) of the management-core
+// image a firmware campaign of the demo can send: signed with the fleet's
+// key, for the meters' target.
+const FirmwareImage = "1.5.0"
+
+// writeImage builds FirmwareImage into dir.
+func writeImage(dir string, key *ecdsa.PrivateKey) error {
+	payload := make([]byte, 64<<10) // a management core's worth of code
+	for i := range payload {
+		payload[i] = byte(i * 31)
+	}
+	img, err := firmware.Build(key, firmwareTarget, FirmwareImage, payload)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, FirmwareImage), img, 0o644)
+}
+
+// firmwareTarget is the device type of the fleet's management core
+// (meter.Config's default firmware target).
+const firmwareTarget = "amigo-mgmt"
 
 // WaveformGroup is the registry group of the waveform meters, whose NILM
 // module the head-end reads.
@@ -93,6 +123,14 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 			err = errors.Join(err, d.Close())
 		}
 	}()
+	if cfg.Data != "" {
+		// A fleet starts afresh: counters from 1 (its pushes would be
+		// refused as replays), registers from 0, time from now.
+		if ents, _ := os.ReadDir(cfg.Data); len(ents) > 0 {
+			return nil, fmt.Errorf("demo: %s is not empty: a new simulated fleet cannot continue a previous one's data "+
+				"(its counters and registers start afresh); give a new directory, or open this one with amigo serve", cfg.Data)
+		}
+	}
 	if cfg.Data == "" {
 		if d.temp, err = os.MkdirTemp("", "amigo-demo-"); err != nil {
 			return nil, err
@@ -100,16 +138,29 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 		cfg.Data, d.cfg.Data = d.temp, d.temp
 	}
 
+	// The fleet's firmware key, and an image signed with it for campaigns.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	imageDir := filepath.Join(cfg.Data, "images")
+	if err := writeImage(imageDir, key); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	tmpl := sim.Template()
+	tmpl.Security.FirmwareKey = &key.PublicKey
+	tmpl.Meter.Firmware.PublicKey = &key.PublicKey // what the meter verifies with
+
 	// The fleet first: the AMI runs on its clock. Its pushes name the
 	// template's destination; they are delivered to wherever the push
 	// listener is.
 	d.fleet, err = sim.New(sim.Config{Meters: cfg.Meters, Seed: cfg.Seed, Start: cfg.Start, Speed: cfg.Speed,
-		PushTo: "127.0.0.1:4060", PushDial: d.dialPush, Waveform: cfg.Waveform, DataDir: cfg.SharedData,
+		PushTo: "127.0.0.1:4060", PushDial: d.dialPush, Waveform: cfg.Waveform, DataDir: cfg.SharedData, Template: &tmpl,
 		Group: "residential", Tariff: TariffName, Logger: d.log.With("part", "sim")})
 	if err != nil {
 		return nil, fmt.Errorf("demo: fleet: %w", err)
 	}
-	d.sys, err = ami.Open(ctx, d.amiConfig(), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter,
+	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter,
 		PushLayouts: sim.PushLayouts()})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -122,8 +173,9 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 
 // amiConfig is `amigo serve` with everything embedded, on the demo's
 // directory and address, with the demo's schedules.
-func (d *Demo) amiConfig() ami.Config {
+func (d *Demo) amiConfig(imageDir string) ami.Config {
 	c := ami.Config{Data: d.cfg.Data, Zone: "UTC"}
+	c.HES.ImageDir = imageDir
 	c.Web.Listen = d.cfg.HTTP
 	c.HES.PushListen = "127.0.0.1:0"
 	c.HES.Schedules = schedules(d.cfg.Waveform > 0)

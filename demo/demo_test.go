@@ -1,7 +1,9 @@
 package demo_test
 
 import (
+	"log/slog"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,16 +28,20 @@ type client struct {
 	token string
 }
 
-func (c client) get(path string, v any) int {
+func (c client) get(path string, v any) int { return c.do("GET", path, nil, v) }
+
+func (c client) do(method, path string, body, v any) int {
 	c.t.Helper()
-	req, _ := http.NewRequest("GET", c.base+path, nil)
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	if res.StatusCode == http.StatusOK && v != nil {
+	if res.StatusCode/100 == 2 && v != nil {
 		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
 			c.t.Fatalf("GET %s: %v", path, err)
 		}
@@ -65,7 +71,7 @@ func TestDemo(t *testing.T) {
 	defer cancel()
 	const meters = 6
 	start := time.Date(2024, 6, 3, 6, 0, 0, 0, time.UTC) // a Monday
-	d, err := demo.Open(ctx, demo.Config{Meters: meters, Waveform: -1, HTTP: "127.0.0.1:0", Speed: 600, Start: start})
+	d, err := demo.Open(ctx, demo.Config{Meters: meters, Waveform: -1, HTTP: "127.0.0.1:0", Speed: 600, Start: start, Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +146,37 @@ func TestDemo(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	if s := c.get("/api/v1/fleet", nil); s != http.StatusOK {
-		t.Fatalf("GET /api/v1/fleet: %d", s)
+	// A firmware campaign sends the demo's signed image to every meter,
+	// which then runs it.
+	type campaign struct {
+		ID          int64  `json:"id"`
+		State       string `json:"state"`
+		Total, Done int
+		Failed      int `json:"failed"`
+	}
+	var camp campaign
+	if s := c.do("POST", "/api/v1/campaigns", map[string]any{"name": "test", "image": demo.FirmwareImage, "group": "residential"}, &camp); s/100 != 2 {
+		t.Fatalf("POST /api/v1/campaigns: %d", s)
+	}
+	for camp.State == "running" || camp.State == "queued" || camp.State == "" {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("campaign %+v (%v)", camp, ctx.Err())
+		case err := <-runErr:
+			t.Fatalf("the demo stopped: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		c.get(fmt.Sprintf("/api/v1/campaigns/%d", camp.ID), &camp)
+	}
+	if camp.State != "done" || camp.Total != meters || camp.Done != meters || camp.Failed != 0 {
+		var jobs json.RawMessage
+		c.get("/api/v1/jobs?limit=3", &jobs)
+		t.Errorf("campaign ended %+v; the last jobs: %s", camp, jobs)
+	}
+	for k := range meters {
+		if v := d.Fleet().Meter(k).Firmware().Active.Version; v != demo.FirmwareImage {
+			t.Errorf("meter %d runs %q after the campaign", k, v)
+		}
 	}
 	c.token = "amigo_not-a-token"
 	if s := c.get("/api/v1/fleet", nil); s != http.StatusUnauthorized {
@@ -187,4 +222,20 @@ func pushCounts(t *testing.T, d *demo.Demo) (accepted, unknown float64) {
 		}
 	}
 	return accepted, unknown
+}
+
+// A kept data directory is not reused: the new fleet's counters would
+// make its pushes replays.
+func TestDemoRefusesUsedData(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/meta.db", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := demo.Open(context.Background(), demo.Config{Meters: 2, HTTP: "127.0.0.1:0", Data: dir})
+	if err == nil || !strings.Contains(err.Error(), "is not empty") {
+		t.Fatalf("Open on a used directory: %v", err)
+	}
+	if _, err := os.Stat(dir + "/meta.db"); err != nil {
+		t.Fatalf("the directory's content: %v", err)
+	}
 }

@@ -31,7 +31,8 @@ Every meter is billed on a residential tariff (two rates with a
 three-step ladder); the first --waveform meters run the metrology core
 on household appliance waveforms (PLAID, from --shared-data) and their
 NILM module, read every quarter hour. The data lives in a temporary
-directory removed at exit unless --data names one.
+directory removed at exit unless --data names a new (or empty) one to
+keep; amigo serve can open it afterwards.
 
 It prints the console's URL and an admin token; Ctrl-C stops everything
 in order.`,
@@ -69,7 +70,7 @@ in order.`,
 	f.IntVar(&cfg.Waveform, "waveform", 2, "meters running the metrology core and NILM on appliance waveforms (0: none)")
 	f.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "console and API address")
 	f.Float64Var(&cfg.Speed, "speed", 60, "simulated seconds per real second")
-	f.StringVar(&cfg.Data, "data", "", "data directory kept after exit (default: a temporary one)")
+	f.StringVar(&cfg.Data, "data", "", "new or empty data directory kept after exit (default: a temporary one)")
 	f.StringVar(&cfg.SharedData, "shared-data", "", "AMPds and PLAID data (default $AMIGO_SHARED_DATA or ../shared/data; synthetic without)")
 	f.Uint64Var(&cfg.Seed, "seed", 1, "random seed of the fleet")
 	f.BoolVar(&verbose, "verbose", false, "log at debug level")
