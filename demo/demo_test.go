@@ -1,12 +1,12 @@
 package demo_test
 
 import (
-	"log/slog"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
