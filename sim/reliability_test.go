@@ -36,7 +36,8 @@ type recorder struct {
 	ids       map[string]bool
 	readings  map[reading]int
 	events    map[meterdata.Code]int
-	published chan struct{} // told of every message kept (when set)
+	appliance []store.Reading // the readings of appliance events, as published
+	published chan struct{}   // told of every message kept (when set)
 }
 
 type reading struct {
@@ -80,6 +81,9 @@ func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 		}
 		for _, rd := range x.Readings {
 			r.readings[reading{rd.Meter, rd.Channel, rd.Time}]++
+			if rd.Channel == meterdata.ApplianceLog {
+				r.appliance = append(r.appliance, rd)
+			}
 		}
 	}
 	if r.published != nil {

@@ -6,10 +6,10 @@ import "math"
 // volts RMS, for machines without the PLAID data: a 2 kW heater
 // (resistive), a 250 W motor (PF 0.8 lagging, with a 3rd harmonic), a
 // switched-mode supply (a rectifier's narrow current pulses at the
-// voltage peaks, in phase: no Q1) and a 10 W lamp. Their P and Q1
+// voltage peaks, in phase: no Q1) and a 60 W lamp. Their P and Q1
 // (PowerAt, ReactiveAt) are analytic: 2000 W; 250 W and 187.5 var; for
 // the supply's 2.2 A pulses U√2/π·1.1·(2 sin 36° + sin 216°/6 + sin 144°/4),
-// 139.46 W at 230 V; 10 W.
+// 139.46 W at 230 V; 60 W.
 func Synthetic(rateHz, mainsHz, volts float64) ([]Appliance, error) {
 	m, err := CycleSamples(rateHz, mainsHz)
 	if err != nil {
@@ -39,6 +39,6 @@ func Synthetic(rateHz, mainsHz, volts float64) ([]Appliance, error) {
 			return peak(250/0.8)*math.Sin(th-phi) + 0.15*peak(250/0.8)*math.Sin(3*th)
 		}),
 		gen("smps", smps),
-		gen("lamp", func(th float64) float64 { return peak(10) * math.Sin(th) }),
+		gen("lamp", func(th float64) float64 { return peak(60) * math.Sin(th) }),
 	}, nil
 }

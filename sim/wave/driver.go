@@ -224,8 +224,9 @@ func DefaultHabits() Habits {
 }
 
 // Household picks from apps the uses of meter's household: between 3 and
-// 6 appliances, each with mean on and off times within habits, drawn from
-// seed.
+// 6 appliances of distinct labels (a home has one of a kind: a NILM
+// module follows an appliance by its label), each with mean on and off
+// times within habits, drawn from seed.
 func Household(apps []appliance.Appliance, habits Habits, seed uint64, meter int) ([]Use, error) {
 	if len(apps) == 0 {
 		return nil, ErrNoAppliances
@@ -240,10 +241,17 @@ func Household(apps []appliance.Appliance, habits Habits, seed uint64, meter int
 	}
 	rng := rand.New(rand.NewPCG(seed, uint64(meter)<<8|0xFF))
 	between := func(r [2]time.Duration) time.Duration { return r[0] + time.Duration(rng.Int64N(int64(r[1]-r[0])+1)) }
-	n := min(len(apps), 3+rng.IntN(4))
-	uses := make([]Use, 0, n)
-	for _, i := range rng.Perm(len(apps))[:n] {
-		uses = append(uses, Use{Appliance: apps[i], OnMean: between(habits.On), OffMean: between(habits.Off)})
+	n := 3 + rng.IntN(4)
+	var uses []Use
+	taken := map[string]bool{}
+	for _, i := range rng.Perm(len(apps)) {
+		if len(uses) == n {
+			break
+		}
+		if !taken[apps[i].Label] {
+			taken[apps[i].Label] = true
+			uses = append(uses, Use{Appliance: apps[i], OnMean: between(habits.On), OffMean: between(habits.Off)})
+		}
 	}
 	return uses, nil
 }
