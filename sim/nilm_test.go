@@ -106,8 +106,8 @@ func score(truth []wave.Switch, labels []string, events []applianceEvent) recogn
 // energy attributed. Over seeds 1–9: detected 93.7–96.4 %, recognised
 // 72.3–93.1 % (median 89.8 %); the low seeds draw an appliance cycle the
 // library refuses as unknown on most of its switches (a small load
-// switching on top of a 4 kW one). Under -race or -short, 2 minutes:
-// 112 switches, 95.5 % detected, 93.8 % recognised.
+// switching on top of a 4 kW one). Under -race or -short, 1 minute:
+// 59 switches, 98.3 % detected, 94.9 % recognised.
 func TestWaveformHomeRecognition(t *testing.T) {
 	k, err := nilmtest.New(plaid.DefaultDir(".."), 8000, 0, 1)
 	if err != nil {
@@ -119,14 +119,14 @@ func TestWaveformHomeRecognition(t *testing.T) {
 	}
 	span := 10 * time.Minute
 	if testing.Short() || raceEnabled {
-		span = 2 * time.Minute
+		span = time.Minute
 	}
 	total, attributed := homeRun{apps: k.Appliances, nilm: config.NILM{Enabled: true, Library: lib, PublicKey: &k.Key.PublicKey},
 		seed: 9, homes: 6, span: span}.run(t)
-	if total.switches < 50 || pct(total.detected, total.switches) < 93 || pct(total.recognised, total.switches) < 88 ||
-		pct(total.isolatedRecognised, total.isolated) < 93 || total.extra > total.switches/100 || math.Abs(attributed-1) > 0.1 {
-		t.Errorf("below the floor: ≥ 50 switches, ≥ 93 %% detected, ≥ 88 %% recognised (≥ 93 %% of the isolated ones), " +
-			"extra events ≤ 1 %%, energy attributed within 10 %%")
+	if total.switches < 25 || pct(total.detected, total.switches) < 93 || pct(total.recognised, total.switches) < 88 ||
+		pct(total.isolatedRecognised, total.isolated) < 93 || total.extra > max(1, total.switches/100) || math.Abs(attributed-1) > 0.1 {
+		t.Errorf("below the floor: ≥ 25 switches, ≥ 93 %% detected, ≥ 88 %% recognised (≥ 93 %% of the isolated ones), " +
+			"extra events ≤ 1 %% (one at least), energy attributed within 10 %%")
 	}
 }
 
@@ -139,7 +139,8 @@ func TestWaveformHomeRecognition(t *testing.T) {
 // detected, 96.5 % with their direction (two switches within a cycle or
 // two sum into one step), every isolated switch, no extra event; seeds 1
 // and 3: 95.3 % and 96.2 % detected, 99.6 % and 100 % of the isolated
-// switches. Under -race or -short, 2 minutes.
+// switches. Under -race or -short, 1 minute: 32 switches, all detected
+// with their direction.
 func TestWaveformHomeEvents(t *testing.T) {
 	apps, err := appliance.Synthetic(8000, wave.Mains, wave.Voltage)
 	if err != nil {
@@ -155,12 +156,12 @@ func TestWaveformHomeEvents(t *testing.T) {
 	}
 	span := 10 * time.Minute
 	if testing.Short() || raceEnabled {
-		span = 2 * time.Minute
+		span = time.Minute
 	}
 	total, _ := homeRun{apps: apps, nilm: config.NILM{Enabled: true, PublicKey: key}, unnamed: true, seed: 2, homes: 4, span: span}.run(t)
-	if total.switches < 50 || pct(total.detected, total.switches) < 93 || pct(total.recognised, total.switches) < 93 ||
-		pct(total.isolatedRecognised, total.isolated) < 98 || total.extra > total.switches/100 {
-		t.Errorf("below the floor: ≥ 50 switches, ≥ 93 %% detected with their direction, ≥ 98 %% of the isolated ones, extra events ≤ 1 %%")
+	if total.switches < 25 || pct(total.detected, total.switches) < 93 || pct(total.recognised, total.switches) < 93 ||
+		pct(total.isolatedRecognised, total.isolated) < 98 || total.extra > max(1, total.switches/100) {
+		t.Errorf("below the floor: ≥ 25 switches, ≥ 93 %% detected with their direction, ≥ 98 %% of the isolated ones, extra events ≤ 1 %% (one at least)")
 	}
 }
 
@@ -290,14 +291,7 @@ func headEnd(t *testing.T, ctx context.Context, f *sim.Fleet) (*hes.HeadEnd, []r
 	}
 	rec := newRecorder()
 	h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, Clock: stoppedClock{f.Clock()}, ClientTitle: sim.Template().Security.ClientTitle,
-		InitialBackfill: time.Hour,
-		Dial: func(ctx context.Context, a registry.Address) (dlms.Transport, error) {
-			c, err := f.DialMeter(ctx, a.HostPort)
-			if err != nil {
-				return nil, err
-			}
-			return wrapper.NewClient(c, wrapper.Config{Client: a.Client})
-		}})
+		InitialBackfill: time.Hour, Dial: dialInMemory(f)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,6 +342,18 @@ func readAppliances(t *testing.T, ctx context.Context, h *hes.HeadEnd, rec *reco
 		events = append(events, applianceEvent{at: time.UnixMilli(rd.Time).UTC(), label: label, on: e.On})
 	}
 	return res, events
+}
+
+// dialInMemory is a head-end's Dial that reaches the fleet's meters in
+// memory, over the wrapper.
+func dialInMemory(f *sim.Fleet) func(context.Context, registry.Address) (dlms.Transport, error) {
+	return func(ctx context.Context, a registry.Address) (dlms.Transport, error) {
+		c, err := f.DialMeter(ctx, a.HostPort)
+		if err != nil {
+			return nil, err
+		}
+		return wrapper.NewClient(c, wrapper.Config{Client: a.Client})
+	}
 }
 
 // stoppedClock is a stopped fleet clock for a head-end: its time, and

@@ -16,7 +16,6 @@ import (
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
-	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/hes/registry"
@@ -150,6 +149,7 @@ func (s reliability) run(t *testing.T) {
 		var dialMu sync.Mutex
 		dials := map[string]int{}
 		rec := newRecorder()
+		dial := dialInMemory(f)
 		h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, Clock: f.Clock(), ClientTitle: sim.Template().Security.ClientTitle,
 			InitialBackfill: 24 * time.Hour,
 			Schedules:       []hes.Schedule{{Name: "profile", Spec: "@every 15m", Kind: hes.ReadProfile, Jitter: 10 * time.Minute}},
@@ -158,11 +158,7 @@ func (s reliability) run(t *testing.T) {
 				dialMu.Lock()
 				dials[a.HostPort]++
 				dialMu.Unlock()
-				c, err := f.DialMeter(ctx, a.HostPort)
-				if err != nil {
-					return nil, err
-				}
-				return wrapper.NewClient(c, wrapper.Config{Client: a.Client})
+				return dial(ctx, a)
 			}})
 		if err != nil {
 			t.Fatal(err)
