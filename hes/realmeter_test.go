@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/hes/registry"
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/objects"
@@ -305,9 +306,9 @@ func TestRealMeterPowerQuality(t *testing.T) {
 // packed on the appliance log's channel, and a second read publishes
 // only what is new.
 func TestRealMeterAppliances(t *testing.T) {
-	k, err := nilmtest.New(plaid.DefaultDir(".."), 8000, 0, 1)
+	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), 8000, 0, 1)
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -42,9 +43,9 @@ type pushed struct {
 // library update over the image transfer switches the version while a
 // tampered library is refused, logged, and leaves the old one.
 func TestNILMOverDLMS(t *testing.T) {
-	k, err := nilmtest.New(plaid.DefaultDir(filepath.Join("..", "..")), 8000, 0, 1)
+	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), 8000, 0, 1)
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {

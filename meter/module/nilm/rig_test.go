@@ -3,11 +3,11 @@ package nilm_test
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/feed"
 	"github.com/amigo-ami/amigo/meter/module/nilm"
@@ -42,9 +42,9 @@ func kit(t testing.TB, fold int) *nilmtest.Kit {
 	if k := kits.kit[fold]; k != nil {
 		return k
 	}
-	k, err := nilmtest.New(plaid.DefaultDir(filepath.Join("..", "..", "..")), rate, fold, 1)
+	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), rate, fold, 1)
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	if kits.kit == nil {
 		kits.kit, kits.lib = map[int]*nilmtest.Kit{}, map[*nilmtest.Kit]map[uint32][]byte{}
