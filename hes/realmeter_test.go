@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/hes/registry"
-	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/objects"
@@ -26,7 +25,6 @@ import (
 	"github.com/amigo-ami/amigo/metrology/signal"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -306,10 +304,7 @@ func TestRealMeterPowerQuality(t *testing.T) {
 // packed on the appliance log's channel, and a second read publishes
 // only what is new.
 func TestRealMeterAppliances(t *testing.T) {
-	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), 8000, 0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := nilmtest.Shared(t, 8000, 0, 1)
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
-	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -24,7 +23,6 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
 // pushed is one appliance event as a push carried it.
@@ -43,10 +41,7 @@ type pushed struct {
 // library update over the image transfer switches the version while a
 // tampered library is refused, logged, and leaves the old one.
 func TestNILMOverDLMS(t *testing.T) {
-	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), 8000, 0, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := nilmtest.Shared(t, 8000, 0, 1)
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {
 		t.Fatal(err)

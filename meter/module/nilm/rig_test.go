@@ -7,14 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/feed"
 	"github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
 // These tests run the module on a meter whose real metrology core a
@@ -42,10 +40,7 @@ func kit(t testing.TB, fold int) *nilmtest.Kit {
 	if k := kits.kit[fold]; k != nil {
 		return k
 	}
-	k, err := nilmtest.New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), rate, fold, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := nilmtest.Shared(t, rate, fold, 1)
 	if kits.kit == nil {
 		kits.kit, kits.lib = map[int]*nilmtest.Kit{}, map[*nilmtest.Kit]map[uint32][]byte{}
 	}
