@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store/meta"
 	"github.com/amigo-ami/amigo/web/webtest"
 )
@@ -35,10 +36,7 @@ func chromium(t *testing.T) string {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := exec.LookPath(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Chromium at %s (apt-get install chromium): %v", path, err)
-		}
-		t.Skipf("no Chromium at %s (apt-get install chromium, or set AMIGO_CHROMIUM)", path)
+		testenv.Unavailable(t, "no Chromium at %s: %v (apt-get install chromium, or set AMIGO_CHROMIUM)", path, err)
 	}
 	return path
 }

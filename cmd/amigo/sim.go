@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/sim"
@@ -138,10 +139,7 @@ func simConfig(o simOptions, log *slog.Logger) (sim.Config, error) {
 		return cfg, fmt.Errorf("sim: --speed 0 runs as fast as possible and needs --duration")
 	}
 	if cfg.DataDir == "" {
-		cfg.DataDir = os.Getenv("AMIGO_SHARED_DATA")
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join("..", "shared", "data")
+		cfg.DataDir = testenv.SharedData()
 	}
 	var err error
 	if cfg.Faults, err = parseFaults(o.faults); err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/metrology/samplecsv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
@@ -126,9 +127,9 @@ func TestSequence(t *testing.T) {
 }
 
 func TestFromPLAID(t *testing.T) {
-	ds, err := plaid.Load(plaid.DefaultDir(filepath.Join("..", "..")))
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	a, err := FromPLAID(&ds.Events[0], 8000, 50)
 	if err != nil {

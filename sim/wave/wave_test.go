@@ -1,15 +1,13 @@
 package wave
 
 import (
-	"errors"
-	"io/fs"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/amigo-ami/amigo/metrology"
 	"github.com/amigo-ami/amigo/nilm/appliance"
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
@@ -108,11 +106,7 @@ func TestHouseholdRegistersItsAppliances(t *testing.T) {
 
 func plaidDir(t *testing.T) *plaid.Dataset {
 	t.Helper()
-	dir := plaid.DefaultDir(filepath.Join("..", ".."))
-	ds, err := plaid.Load(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("PLAID event cycles not available: %v", err)
-	}
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
 	if err != nil {
 		t.Fatal(err)
 	}
