@@ -3,11 +3,11 @@ package sim
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/energy"
 	"github.com/amigo-ami/amigo/meter/profile"
@@ -18,7 +18,7 @@ import (
 var t0 = time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
 
 // dataDir is the shared data directory from this package.
-func dataDir() string { return filepath.Join("..", "..", "shared", "data") }
+func dataDir() string { return testenv.SharedData() }
 
 // lp15 returns a meter's 15-minute profile rows: time and +A (Wh).
 func lp15(m *meter.Meter) (times []time.Time, imports []int64) {

@@ -21,7 +21,6 @@ import (
 	nilmcore "github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/sim/wave"
 	"github.com/amigo-ami/amigo/store/meta"
@@ -109,10 +108,9 @@ func score(truth []wave.Switch, labels []string, events []applianceEvent) recogn
 // switching on top of a 4 kW one). Under -race or -short, 1 minute:
 // 59 switches, 98.3 % detected, 94.9 % recognised.
 func TestWaveformHomeRecognition(t *testing.T) {
-	k, err := nilmtest.New(plaid.DefaultDir(".."), 8000, 0, 1)
-	if err != nil {
-		t.Skipf("PLAID event cycles absent (the module's library is trained on them; TestWaveformHomeEvents runs without): %v", err)
-	}
+	// The module's library is trained on PLAID (TestWaveformHomeEvents
+	// runs without it).
+	k := nilmtest.Shared(t, 8000, 0, 1)
 	lib, err := k.Library(1)
 	if err != nil {
 		t.Fatal(err)

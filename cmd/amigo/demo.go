@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/amigo-ami/amigo/demo"
+	"github.com/amigo-ami/amigo/internal/testenv"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -48,7 +48,7 @@ in order.`,
 			if cfg.Waveform == 0 {
 				cfg.Waveform = -1 // demo.Config's "none"
 			}
-			cfg.SharedData = cmp.Or(cfg.SharedData, os.Getenv("AMIGO_SHARED_DATA"), filepath.Join("..", "shared", "data"))
+			cfg.SharedData = cmp.Or(cfg.SharedData, testenv.SharedData())
 			d, err := demo.Open(ctx, cfg)
 			if err != nil {
 				return err

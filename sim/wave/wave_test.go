@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/metrology"
 	"github.com/amigo-ami/amigo/nilm/appliance"
-	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
