@@ -150,6 +150,13 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 	tmpl := sim.Template()
 	tmpl.Security.FirmwareKey = &key.PublicKey
 	tmpl.Meter.Firmware.PublicKey = &key.PublicKey // what the meter verifies with
+	if cfg.Waveform > 0 {
+		var trained bool
+		if tmpl.NILM, trained, err = nilmModule(cfg.SharedData); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		d.log.Info("NILM module on the waveform homes", "library", trained)
+	}
 
 	// The fleet first: the AMI runs on its clock. Its pushes name the
 	// template's destination; they are delivered to wherever the push
