@@ -117,25 +117,18 @@ func applianceRows(meter store.MeterID, v []axdr.Value, rs []store.Reading) ([]s
 	}
 	i := 1
 	for range v[0].N {
-		if i+7 >= len(v) || v[i].Tag != axdr.TagStructure || v[i].N != 7 {
+		if i+7 >= len(v) || v[i].Tag != axdr.TagStructure || v[i].N != 1+profile.ApplianceFields {
 			return rs, fmt.Errorf("%w: row is not a structure of 7", dlms.ErrResponse)
 		}
 		row := v[i+1 : i+8]
-		for _, x := range row[1:] {
-			if x.IsContainer() {
-				return rs, fmt.Errorf("%w: row element is %s", dlms.ErrResponse, x.Tag)
-			}
-		}
 		t, q, err := profile.DateTimeMillis(row[0])
 		if err != nil {
 			return rs, err
 		}
-		id, _ := row[1].Uint()
-		state, _ := row[2].Uint()
-		dp, _ := row[3].Int()
-		conf, _ := row[5].Uint()
-		phase, _ := row[6].Uint()
-		e := meterdata.ApplianceEvent{Appliance: uint16(id), On: state == 1, DeltaW: int32(dp), Confidence: uint16(min(conf, 1023)), Phase: uint8(min(phase, 3))}
+		e, err := profile.ApplianceEvent(row[1:])
+		if err != nil {
+			return rs, fmt.Errorf("%w: %v", dlms.ErrResponse, err)
+		}
 		if n := len(rs); n > 0 && rs[n-1].Time >= t {
 			t = rs[n-1].Time + 1
 		}

@@ -45,7 +45,8 @@ type Config struct {
 	// StateDir holds the invocation counter journal (required).
 	StateDir string
 	// Layouts decode pushes by their push setup's logical name (the first
-	// element of the body); DefaultLayout is always known.
+	// element of the body); DefaultLayout and ApplianceLayout are always
+	// known (a layout of the same name here replaces them).
 	Layouts []Layout
 	// BatchPushes and BatchBytes bound one batch message (4096 pushes and
 	// 512 KiB when 0); Linger is the longest a push waits for its batch to
@@ -105,8 +106,9 @@ func (c Config) withDefaults() (Config, error) {
 // layouts indexes the configured layouts by push setup name.
 func (c *Config) layouts() map[cosem.OBIS]*Layout {
 	out := map[cosem.OBIS]*Layout{}
-	def := DefaultLayout()
-	out[def.Name] = &def
+	for _, l := range []Layout{DefaultLayout(), ApplianceLayout()} {
+		out[l.Name] = &l
+	}
 	for i := range c.Layouts {
 		out[c.Layouts[i].Name] = &c.Layouts[i]
 	}

@@ -53,6 +53,31 @@ func DefaultLayout() Layout {
 	}}
 }
 
+// Objects of the appliance-event push of a waveform meter's NILM module
+// (meter/module/nilm): its push setup and the last appliance event, a
+// structure of profile.ApplianceFields elements.
+var (
+	AppliancePushSetupName = cosem.OBIS{0, 128, 25, 9, 0, 255}
+	ApplianceEventObject   = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 128, 96, 11, 0, 255}, Attribute: 2}
+	logicalDeviceName      = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 42, 0, 0, 255}, Attribute: 2}
+)
+
+// ApplianceLayout is the NILM module's push of each appliance event as it
+// happens (push setup 0.128.25.9.0.255): the push setup's logical name,
+// the logical device name, the clock (the event's time) and the last
+// appliance event. The event becomes a reading on meterdata.ApplianceLog
+// at the clock's time, exactly the reading the head-end's read of the
+// module's event log makes of the same event, so a pushed event read
+// again is stored once.
+func ApplianceLayout() Layout {
+	return Layout{Name: AppliancePushSetupName, Elements: []Element{
+		{Object: cosem.CaptureObject{Class: cosem.ClassPushSetup, Name: AppliancePushSetupName, Attribute: 1}},
+		{Object: logicalDeviceName},
+		{Object: clockObject},
+		{Object: ApplianceEventObject},
+	}}
+}
+
 // AppendBody appends the A-XDR push body of l with the given register
 // values (one per register element, in order) at t: what a meter sends,
 // for simulators and tests.
@@ -119,6 +144,15 @@ func (l *Layout) decodeData(meter store.MeterID, body []axdr.Value, stamp int64,
 				return fmt.Errorf("%w %s: %s is %s, not an integer", ErrBody, l.Name, o.Name, v.Tag)
 			}
 			out.readings = append(out.readings, store.Reading{Meter: meter, Channel: store.Channel(o.Name), Time: t, Value: x, Quality: q})
+		case o == ApplianceEventObject: // before IsEventCode, whose name pattern it shares
+			if v.Tag != axdr.TagStructure || v.N != profile.ApplianceFields || i+v.N >= len(body) {
+				return fmt.Errorf("%w %s: appliance event is %s, not a structure of %d", ErrBody, l.Name, v.Tag, profile.ApplianceFields)
+			}
+			e, err := profile.ApplianceEvent(body[i+1 : i+1+v.N])
+			if err != nil {
+				return fmt.Errorf("%w %s: %v", ErrBody, l.Name, err)
+			}
+			out.readings = append(out.readings, store.Reading{Meter: meter, Channel: meterdata.ApplianceLog, Time: t, Value: e.Value(), Quality: q})
 		case o.Class == cosem.ClassProfileGeneric && o.Attribute == 2:
 			var err error
 			if out.readings, out.events, err = profile.Rows(meter, o.Name, e.Columns, body[i:axdr.Next(body, i)], out.readings, out.events); err != nil {
