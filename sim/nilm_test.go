@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
+	"github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/hes/registry"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/energy"
@@ -203,7 +206,7 @@ func (hr homeRun) run(t *testing.T) (recognition, float64) {
 	}
 	end := start.Add(hr.span)
 	f.AdvanceTo(end) // the reads below bring the meters up to the clock
-	h, entries, rec := headEnd(t, ctx, f)
+	h, entries, rec := headEnd(t, ctx, f, nil, nil)
 
 	var total recognition
 	var attributed, used float64
@@ -269,18 +272,19 @@ func (r *recognition) add(o recognition) {
 }
 
 // headEnd runs a head-end over the fleet's registry that dials the
-// meters in memory. The fleet's clock stands still: the head-end tells
-// its time and waits in real time.
-func headEnd(t *testing.T, ctx context.Context, f *sim.Fleet) (*hes.HeadEnd, []registry.Entry, *recorder) {
+// meters in memory, with a push listener when pc is set, its metrics in
+// reg when set. The fleet's clock stands still: the head-end tells its
+// time and waits in real time.
+func headEnd(t *testing.T, ctx context.Context, f *sim.Fleet, pc *push.Config, reg prometheus.Registerer) (*hes.HeadEnd, []registry.Entry, *recorder) {
 	t.Helper()
 	db, err := meta.OpenSQLite(ctx, filepath.Join(t.TempDir(), "meta.db"), meta.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var reg bytes.Buffer
-	sim.WriteTOML(&reg, f.Registry())
-	entries, keys, err := registry.ParseTOML("fleet.toml", &reg)
+	var toml bytes.Buffer
+	sim.WriteTOML(&toml, f.Registry())
+	entries, keys, err := registry.ParseTOML("fleet.toml", &toml)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +293,7 @@ func headEnd(t *testing.T, ctx context.Context, f *sim.Fleet) (*hes.HeadEnd, []r
 	}
 	rec := newRecorder()
 	h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, Clock: stoppedClock{f.Clock()}, ClientTitle: sim.Template().Security.ClientTitle,
-		InitialBackfill: time.Hour, Dial: dialInMemory(f)})
+		InitialBackfill: time.Hour, Dial: dialInMemory(f), Push: pc, Metrics: reg, StateDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
