@@ -1,8 +1,10 @@
 package hes
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
@@ -107,11 +109,12 @@ func runReadAppliances(ctx context.Context, h *HeadEnd, j Job, m registry.Meter)
 	return res, nil
 }
 
-// applianceRows turns the log's buffer — rows of (clock, appliance,
-// state, ΔP, distance, confidence, phase) — into readings. Two events in
-// one millisecond would share a store key: the later is moved a
-// millisecond on.
+// applianceRows appends the readings (profile.ApplianceReading) of the
+// log's buffer — rows of (clock, appliance, state, ΔP, distance,
+// confidence, phase) — in time order. Should two share a store key, the
+// later is moved a millisecond on.
 func applianceRows(meter store.MeterID, v []axdr.Value, rs []store.Reading) ([]store.Reading, error) {
+	first := len(rs)
 	if len(v) == 0 || v[0].Tag != axdr.TagArray {
 		return rs, fmt.Errorf("%w: buffer is not an array", dlms.ErrResponse)
 	}
@@ -125,15 +128,21 @@ func applianceRows(meter store.MeterID, v []axdr.Value, rs []store.Reading) ([]s
 		if err != nil {
 			return rs, err
 		}
-		e, err := profile.ApplianceEvent(row[1:])
+		r, err := profile.ApplianceReading(meter, t, q, row[1:])
 		if err != nil {
 			return rs, fmt.Errorf("%w: %v", dlms.ErrResponse, err)
 		}
-		if n := len(rs); n > 0 && rs[n-1].Time >= t {
-			t = rs[n-1].Time + 1
-		}
-		rs = append(rs, store.Reading{Meter: meter, Channel: meterdata.ApplianceLog, Time: t, Value: e.Value(), Quality: q})
+		rs = append(rs, r)
 		i += 8
+	}
+	// A meter logs its phases' events in turns, so the rows need not be
+	// in time order; a message's readings must be.
+	read := rs[first:]
+	slices.SortStableFunc(read, func(a, b store.Reading) int { return cmp.Compare(a.Time, b.Time) })
+	for k := 1; k < len(read); k++ {
+		if read[k].Time <= read[k-1].Time { // one phase twice in a hundredth: no detector reports that
+			read[k].Time = read[k-1].Time + 1
+		}
 	}
 	return rs, nil
 }

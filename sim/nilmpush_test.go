@@ -147,7 +147,7 @@ func TestWaveformHomePushesApplianceEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := store.Reading{Meter: id, Channel: meterdata.ApplianceLog, Time: at, Quality: q, Value: meterdata.ApplianceEvent{
+		want := store.Reading{Meter: id, Channel: meterdata.ApplianceLog, Time: at + int64(e.Phase) - 1, Quality: q, Value: meterdata.ApplianceEvent{
 			Appliance: e.Appliance, On: e.On, DeltaW: int32(math.Round(e.DeltaW)), Confidence: uint16(math.Round(e.Confidence * 1000)), Phase: uint8(e.Phase)}.Value()}
 		if pushed[i] != want {
 			t.Errorf("event %d (%s on=%v %+.0f W at %s): pushed %v, want %v", i, e.Label, e.On, e.DeltaW, e.At.Format(time.StampMilli), pushed[i], want)

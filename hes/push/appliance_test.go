@@ -29,7 +29,8 @@ func appliancePush(t testing.TB, stamp axdr.DateTime, event ...axdr.Value) []byt
 // An appliance event pushed by a NILM module is published as the reading
 // the head-end's read of the module's event log makes of it: on
 // meterdata.ApplianceLog at the event's clock time (its hundredths and
-// clock status kept), the event packed in the value. An event of the
+// clock status kept) plus its phase less one millisecond, the event
+// packed in the value. An event of the
 // wrong shape is refused for its body and publishes nothing.
 func TestAppliancePush(t *testing.T) {
 	h := start(t, t.TempDir(), Config{})
@@ -50,7 +51,7 @@ func TestAppliancePush(t *testing.T) {
 	h.rec.waitReadings(t, 1)
 	h.close(t)
 	rs, es := h.rec.contents(t)
-	want := store.Reading{Meter: 1, Channel: meterdata.ApplianceLog, Time: t0.UnixMilli() + 370, Quality: store.ClockInvalid,
+	want := store.Reading{Meter: 1, Channel: meterdata.ApplianceLog, Time: t0.UnixMilli() + 370 + 1, Quality: store.ClockInvalid, // phase 2: +1 ms
 		Value: meterdata.ApplianceEvent{Appliance: 7, DeltaW: -2180, Confidence: 930, Phase: 2}.Value()}
 	if len(rs) != 1 || rs[0] != want || len(es) != 0 {
 		t.Fatalf("published %v and events %v, want %v", rs, es, want)

@@ -65,10 +65,10 @@ var (
 // ApplianceLayout is the NILM module's push of each appliance event as it
 // happens (push setup 0.128.25.9.0.255): the push setup's logical name,
 // the logical device name, the clock (the event's time) and the last
-// appliance event. The event becomes a reading on meterdata.ApplianceLog
-// at the clock's time, exactly the reading the head-end's read of the
-// module's event log makes of the same event, so a pushed event read
-// again is stored once.
+// appliance event. The event becomes the reading on
+// meterdata.ApplianceLog that the head-end's read of the module's event
+// log makes of the same event (profile.ApplianceReading, timed by the
+// clock element), so a pushed event read again is stored once.
 func ApplianceLayout() Layout {
 	return Layout{Name: AppliancePushSetupName, Elements: []Element{
 		{Object: cosem.CaptureObject{Class: cosem.ClassPushSetup, Name: AppliancePushSetupName, Attribute: 1}},
@@ -148,11 +148,11 @@ func (l *Layout) decodeData(meter store.MeterID, body []axdr.Value, stamp int64,
 			if v.Tag != axdr.TagStructure || v.N != profile.ApplianceFields || i+v.N >= len(body) {
 				return fmt.Errorf("%w %s: appliance event is %s, not a structure of %d", ErrBody, l.Name, v.Tag, profile.ApplianceFields)
 			}
-			e, err := profile.ApplianceEvent(body[i+1 : i+1+v.N])
+			r, err := profile.ApplianceReading(meter, t, q, body[i+1:i+1+v.N])
 			if err != nil {
 				return fmt.Errorf("%w %s: %v", ErrBody, l.Name, err)
 			}
-			out.readings = append(out.readings, store.Reading{Meter: meter, Channel: meterdata.ApplianceLog, Time: t, Value: e.Value(), Quality: q})
+			out.readings = append(out.readings, r)
 		case o.Class == cosem.ClassProfileGeneric && o.Attribute == 2:
 			var err error
 			if out.readings, out.events, err = profile.Rows(meter, o.Name, e.Columns, body[i:axdr.Next(body, i)], out.readings, out.events); err != nil {
