@@ -51,6 +51,9 @@ func (s *meterState) Next(string) (uint32, error) {
 	return 0, errors.New("push: the listener never sends")
 }
 func (s *meterState) Raise(string, uint32) error { return nil }
+
+// LastAccepted is called with s.mu held, like Accept.
+func (s *meterState) LastAccepted(string) (uint32, bool) { return s.last, s.has }
 func (s *meterState) Accept(_ string, ic uint32) error {
 	if s.has && ic <= s.last {
 		return fmt.Errorf("%w: meter %d sent %d, last accepted %d", dlms.ErrReplay, s.id, ic, s.last)

@@ -50,6 +50,7 @@ type rig struct {
 	clock    *fakeClock
 	addr     string
 	counters dlms.CounterStore // the management client's, across associations
+	stop     func()            // stops the device (once), as a clean shutdown
 }
 
 func start(t *testing.T, toml, load string) *rig {
@@ -79,13 +80,14 @@ func startDevice(t *testing.T, cfg device.Config) *rig {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Serve(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters()}
+	t.Cleanup(stop)
+	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters(), stop: stop}
 }
 
 // run advances the fake clock by d in steps of at most a minute.
