@@ -14,6 +14,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/feed"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/sim/fault"
 	"github.com/amigo-ami/amigo/sim/wave"
 )
@@ -30,6 +31,7 @@ type unit struct {
 	live   *cosem.MemKeys             // as the meter has them now (key transfer changes them)
 	plan   atomic.Pointer[fault.Plan] // replaced by SetFaults; nil: no faults
 	ctr    *counters
+	sealer *push.Sealer // seals the meter's pushes with its live keys and ctr
 	m      *meter.Meter
 	tree   *objects.Tree
 	srv    *dlms.Server // nil for push-only meters
@@ -58,6 +60,7 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	copy(u.title[:], objects.SystemTitle(serial))
 	u.keys = keysOf(f.cfg.Keys, f.cfg.Seed, serial, tmpl.Security)
 	u.live = cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: u.keys.EK, cosem.KeyAuthentication: u.keys.AK, cosem.KeyMaster: u.keys.KEK})
+	u.sealer = push.NewSealer(u.title, u.live, u.ctr)
 
 	cfg := tmpl.Meter
 	cfg.Serial = serial

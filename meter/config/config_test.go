@@ -34,7 +34,7 @@ func TestExampleLoads(t *testing.T) {
 	if m.Prepay == nil || m.Prepay.Mode != prepay.PrepaymentMode || m.Prepay.LowCredit != 2e9 || string(m.Prepay.TokenKey) != "token key of the meter" {
 		t.Errorf("prepay %+v", m.Prepay)
 	}
-	if len(m.Push) != 2 || !m.Push[1].LastGasp || m.Push[1].OnEvents[1] != eventlog.MagneticField || m.Push[0].Schedule == nil || len(m.Push[0].Setup.Objects) != 4 {
+	if len(m.Push) != 2 || !m.Push[1].LastGasp || m.Push[1].OnEvents[1] != eventlog.MagneticField || m.Push[0].Schedule == nil || len(m.Push[0].Setup.Objects) != 6 {
 		t.Errorf("push %+v", m.Push)
 	}
 	if m.DemandPeriods != 4 || m.LoadProfile15.Capacity != 3840 || m.EventCapacity[3] != 100 || m.DisconnectMode != 6 {

@@ -1,8 +1,9 @@
 // Package device runs one software meter as a DLMS/COSEM server: the
 // metrology driver (meter/feed, waveform samples or a load model), the
 // management core (meter), its journal and invocation counters in a state
-// directory, its object tree (meter/objects) and a dlms.Server with the
-// three associations of ARCHITECTURE §4. It is what `amigo meter` runs.
+// directory, its object tree (meter/objects), a dlms.Server with the
+// three associations of ARCHITECTURE §4, and its pushes, sealed with the
+// security setup's keys and the persisted push counter (meter/push). It is what `amigo meter` runs.
 //
 // Time: the meter's true time starts at the host clock's (or where a
 // restored meter left off, if later) and runs Speed times faster. Every
