@@ -122,7 +122,13 @@ func New(cfg Config) (*Device, error) {
 	sec := cfg.File.Security
 	serial := cfg.File.Meter.Serial
 	title := [8]byte(objects.SystemTitle(serial))
-	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: sec.EncryptionKey, cosem.KeyAuthentication: sec.AuthenticationKey})
+	// The security setup's keys: key_transfer changes them, for the next
+	// association and push, and they persist in the state directory.
+	keys, err := openKeys(cfg.StateDir, map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: sec.EncryptionKey,
+		cosem.KeyAuthentication: sec.AuthenticationKey, cosem.KeyMaster: sec.MasterKey})
+	if err != nil {
+		return nil, d.fail(err)
+	}
 	// Every push (the meter's and its modules') is sealed with the keys
 	// the security setup holds at the time and the persisted push counter.
 	pusher := push.NewNetPusher(d.pushCtx, push.NewSealer(title, keys, counters))

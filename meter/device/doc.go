@@ -13,6 +13,17 @@
 // associations and replayed APDUs the server counts become events in the
 // meter's communication log.
 //
+// Keys: the security setup starts with meter.toml's encryption,
+// authentication and master keys. A key_transfer (wrapped with the master
+// key) replaces them for the next association and the next push; the
+// replacement is written to the state directory (keys.json, owner-only,
+// replaced atomically and synced) before the meter answers, and overrides
+// meter.toml's keys at every later start. Keys are never logged.
+//
+// State directory: journal and snapshot (meter/journal), counters.json
+// (invocation counters: the server's and the pushes'), keys.json and
+// nilm-library.amnl.
+//
 // With [modules.nilm] enabled in meter.toml (waveform input only) the
 // NILM expansion module (meter/module/nilm) listens on the waveform
 // driver's tap, its objects join the tree and its pushes go out after each

@@ -73,6 +73,7 @@ func startDevice(t *testing.T, cfg device.Config) *rig {
 	t.Helper()
 	clk := &fakeClock{t: monday6}
 	cfg.Listen, cfg.Tick, cfg.Clock = "127.0.0.1:0", -1, clk.Now
+
 	d, err := device.New(cfg)
 	if err != nil {
 		t.Fatal(err)
