@@ -73,22 +73,28 @@ func startDevice(t *testing.T, cfg device.Config) *rig {
 	t.Helper()
 	clk := &fakeClock{t: monday6}
 	cfg.Listen, cfg.Tick, cfg.Clock = "127.0.0.1:0", -1, clk.Now
-
 	d, err := device.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	stop := serveInBackground(t, "device", d.Serve)
+	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters(), stop: stop}
+}
+
+// serveInBackground runs serve until the stop it returns (also run at
+// cleanup) cancels it, and then waits for it to return without error.
+func serveInBackground(t *testing.T, what string, serve func(context.Context) error) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.Serve(ctx) }()
-	stop := sync.OnceFunc(func() {
+	go func() { done <- serve(ctx) }()
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
+			t.Errorf("%s: %v", what, err)
 		}
 	})
 	t.Cleanup(stop)
-	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters(), stop: stop}
+	return stop
 }
 
 // run advances the fake clock by d in steps of at most a minute.

@@ -26,10 +26,9 @@ import (
 // headEnd is a real head-end push listener (hes/push) over TCP and UDP
 // that knows one meter, publishing to a recorder.
 type headEnd struct {
-	l    *hespush.Listener
-	reg  *prometheus.Registry
-	rec  *published
-	stop func()
+	l   *hespush.Listener
+	reg *prometheus.Registry
+	rec *published
 }
 
 // meterResolver knows the meters by system title.
@@ -116,17 +115,8 @@ func startHeadEnd(t *testing.T, ek, ak []byte, layouts []hespush.Layout, serials
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- l.Serve(ctx) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("push listener: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return &headEnd{l: l, reg: reg, rec: rec, stop: stop}
+	serveInBackground(t, "push listener", l.Serve)
+	return &headEnd{l: l, reg: reg, rec: rec}
 }
 
 // counted reads how many pushes the listener refused for reason.
