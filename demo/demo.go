@@ -281,6 +281,13 @@ func (d *Demo) Run(ctx context.Context) error {
 		defer cancel()
 		fleetErr = d.fleet.Run(ctx)
 	})
+	// The first readings and every meter's supply and credit at once,
+	// not at the schedules' first turn.
+	for _, k := range []hes.Kind{hes.ReadRegisters, hes.ReadStatus} {
+		if _, err := d.sys.HeadEnd().Submit(ctx, hes.Request{Kind: k, Group: hes.AllMeters, Actor: "amigo demo"}); err != nil {
+			d.log.Warn("demo: first read not submitted", "kind", k, "err", err)
+		}
+	}
 	wg.Wait()
 	return errors.Join(sysErr, fleetErr, d.Close())
 }
