@@ -60,7 +60,10 @@ type Security struct {
 	EncryptionKey, AuthenticationKey []byte // management client (HLS-GMAC)
 	ClientTitle                      []byte // the management client's system title
 	Password                         []byte // reader client (LLS)
-	FirmwareKey                      *ecdsa.PublicKey
+	// MasterKey is the key-encrypting key (KEK) that unwraps the keys a
+	// security setup key_transfer brings (RFC 3394).
+	MasterKey   []byte
+	FirmwareKey *ecdsa.PublicKey
 }
 
 // Demo returns the configuration of ARCHITECTURE §4's demo meter: the
