@@ -33,6 +33,7 @@ type unit struct {
 	live   *cosem.MemKeys             // as the meter has them now (key transfer changes them)
 	plan   atomic.Pointer[fault.Plan] // replaced by SetFaults; nil: no faults
 	ctr    *counters
+	sealer *push.Sealer // seals the meter's pushes with its live keys and ctr
 	m      *meter.Meter
 	tree   *objects.Tree
 	srv    *dlms.Server       // nil for push-only meters
@@ -62,6 +63,7 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	copy(u.title[:], objects.SystemTitle(serial))
 	u.keys = keysOf(f.cfg.Keys, f.cfg.Seed, serial, tmpl.Security)
 	u.live = cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: u.keys.EK, cosem.KeyAuthentication: u.keys.AK, cosem.KeyMaster: u.keys.KEK})
+	u.sealer = push.NewSealer(u.title, u.live, u.ctr)
 
 	cfg := tmpl.Meter
 	cfg.Serial = serial
