@@ -3,7 +3,6 @@ package sim_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"math"
 	"net"
 	"sync"
@@ -19,10 +18,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meterdata"
-	nilmcore "github.com/amigo-ami/amigo/nilm"
-	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/sim"
-	"github.com/amigo-ami/amigo/sim/wave"
 	"github.com/amigo-ami/amigo/store"
 )
 
@@ -82,26 +78,14 @@ func (c teeConn) Write(p []byte) (int, error) {
 func TestWaveformHomePushesApplianceEvents(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	apps, err := appliance.Synthetic(8000, wave.Mains, wave.Voltage)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, pub, err := nilmcore.NewSigningKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := nilmcore.PublicKeyFromPEM(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
+	apps, key := builtInHome(t)
 	// Between the quarter hours: the module's are the only pushes.
 	start := time.Date(2024, 6, 3, 6, 3, 0, 0, time.UTC)
 	tmpl := sim.Template()
 	tmpl.NILM = config.NILM{Enabled: true, PublicKey: key}
 	d := &tee{}
 	f, err := sim.New(sim.Config{Meters: 1, Waveform: 1, Appliances: apps, Template: &tmpl, Start: start, Seed: 2,
-		Habits: wave.Habits{On: [2]time.Duration{10 * time.Second, 30 * time.Second}, Off: [2]time.Duration{20 * time.Second, time.Minute}},
-		PushTo: "hes:4060", PushDial: d.dial})
+		Habits: busy, PushTo: "hes:4060", PushDial: d.dial})
 	if err != nil {
 		t.Fatal(err)
 	}
