@@ -22,7 +22,6 @@ import (
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/registry"
-	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -65,31 +64,6 @@ const (
  "ladder": [{"up_to_kwh": 200}, {"up_to_kwh": 400, "adder": "0.05"}, {"adder": "0.30"}],
  "standing": {"per_day": "0.10"}}`
 )
-
-// FirmwareImage is the identifier (and version) of the management-core
-// image a firmware campaign of the demo can send: signed with the fleet's
-// key, for the meters' target.
-const FirmwareImage = "1.5.0"
-
-// writeImage builds FirmwareImage into dir.
-func writeImage(dir string, key *ecdsa.PrivateKey) error {
-	payload := make([]byte, 64<<10) // a management core's worth of code
-	for i := range payload {
-		payload[i] = byte(i * 31)
-	}
-	img, err := firmware.Build(key, firmwareTarget, FirmwareImage, payload)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, FirmwareImage), img, 0o644)
-}
-
-// firmwareTarget is the device type of the fleet's management core
-// (meter.Config's default firmware target).
-const firmwareTarget = "amigo-mgmt"
 
 // WaveformGroup is the registry group of the waveform meters, whose NILM
 // module the head-end reads.
