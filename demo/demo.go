@@ -141,8 +141,7 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: fleet: %w", err)
 	}
-	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter,
-		PushLayouts: sim.PushLayouts()})
+	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}

@@ -45,8 +45,8 @@ type Config struct {
 	// StateDir holds the invocation counter journal (required).
 	StateDir string
 	// Layouts decode pushes by their push setup's logical name (the first
-	// element of the body); DefaultLayout and ApplianceLayout are always
-	// known (a layout of the same name here replaces them).
+	// element of the body); BuiltinLayouts are always known (a layout of
+	// the same name here replaces one).
 	Layouts []Layout
 	// BatchPushes and BatchBytes bound one batch message (4096 pushes and
 	// 512 KiB when 0); Linger is the longest a push waits for its batch to
@@ -103,10 +103,17 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// BuiltinLayouts are the layouts every listener knows, of the pushes the
+// amigo meter sends: DefaultLayout, EventLayout, TamperLayout and
+// ApplianceLayout. A configured layout of the same name replaces one.
+func BuiltinLayouts() []Layout {
+	return []Layout{DefaultLayout(), EventLayout(), TamperLayout(), ApplianceLayout()}
+}
+
 // layouts indexes the configured layouts by push setup name.
 func (c *Config) layouts() map[cosem.OBIS]*Layout {
 	out := map[cosem.OBIS]*Layout{}
-	for _, l := range []Layout{DefaultLayout(), ApplianceLayout()} {
+	for _, l := range BuiltinLayouts() {
 		out[l.Name] = &l
 	}
 	for i := range c.Layouts {

@@ -53,6 +53,33 @@ func DefaultLayout() Layout {
 	}}
 }
 
+// Objects of the event pushes: the standard and the fraud (tamper) event
+// code objects, whose value is the code of the event that caused the push.
+var (
+	EventPushSetupName  = cosem.OBIS{0, 0, 25, 9, 1, 255}
+	TamperPushSetupName = cosem.OBIS{0, 0, 25, 9, 2, 255}
+	standardEventCode   = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 96, 11, 0, 255}, Attribute: 2}
+	tamperEventCode     = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 96, 11, 1, 255}, Attribute: 2}
+)
+
+// EventLayout is the amigo meter's event push, its last gasp among them
+// (push setup 0.0.25.9.1.255): the push setup's logical name, the clock and
+// the standard event code.
+func EventLayout() Layout { return eventLayout(EventPushSetupName, standardEventCode) }
+
+// TamperLayout is the amigo meter's tamper push (push setup
+// 0.0.25.9.2.255): the push setup's logical name, the clock and the fraud
+// event code.
+func TamperLayout() Layout { return eventLayout(TamperPushSetupName, tamperEventCode) }
+
+func eventLayout(name cosem.OBIS, code cosem.CaptureObject) Layout {
+	return Layout{Name: name, Elements: []Element{
+		{Object: cosem.CaptureObject{Class: cosem.ClassPushSetup, Name: name, Attribute: 1}},
+		{Object: clockObject},
+		{Object: code},
+	}}
+}
+
 // Objects of the appliance-event push of a waveform meter's NILM module
 // (meter/module/nilm): its push setup and the last appliance event, a
 // structure of profile.ApplianceFields elements.
