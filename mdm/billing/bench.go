@@ -141,9 +141,9 @@ func BenchmarkRate(b *testing.B) {
 	f, e := from.UnixMilli(), to.UnixMilli()
 	tl := t.Timeline(f, e)
 	const step = 15 * 60_000
-	months := make([][]store.Reading, 64)
+	months := make([][]store.Sample, 64)
 	for i := range months {
-		months[i] = newHousehold(store.MeterID(i+1)).appendMonth(nil, f, e, step)
+		months[i] = store.AppendSamples(nil, newHousehold(store.MeterID(i+1)).appendMonth(nil, f, e, step))
 	}
 	var next atomic.Int64
 	b.ReportAllocs()

@@ -17,9 +17,12 @@ import (
 // ErrNoTariff: the meter has no tariff to bill it by.
 var ErrNoTariff = errors.New("billing: meter has no tariff")
 
-// Readings is what the biller reads from the readings store.
+// Readings is what the biller reads from the readings store: TOU
+// registers by Scan (their channels name the periods), the energy
+// register's profile by ScanSamples into a buffer kept between bills.
 type Readings interface {
 	Scan(ctx context.Context, q store.ScanQuery, dst []store.Reading) ([]store.Reading, error)
+	ScanSamples(ctx context.Context, q store.ScanQuery, dst []store.Sample) ([]store.Sample, error)
 }
 
 // Records is what the biller reads and writes in store/meta.
@@ -69,9 +72,10 @@ type timelineKey struct {
 }
 
 type meterScratch struct {
-	regs []store.Reading
-	iv   []Interval
-	m    *Meter // for the tariff and timeline it was made for
+	regs    []store.Reading
+	samples []store.Sample
+	iv      []Interval
+	m       *Meter // for the tariff and timeline it was made for
 }
 
 // NewBiller returns a Biller; Readings and Records are required.
@@ -173,11 +177,11 @@ func (b *Biller) Compute(ctx context.Context, t *tariff.Tariff, meter store.Mete
 		}
 	} else {
 		var err error
-		if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.regs[:0]); err != nil {
+		if s.samples, err = b.cfg.Readings.ScanSamples(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.samples[:0]); err != nil {
 			return Bill{}, err
 		}
-		if s.iv, err = Intervals(s.regs, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
-			return Bill{}, err
+		if s.iv, err = Intervals(s.samples, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
+			return Bill{}, fmt.Errorf("meter %d %s: %w", meter, b.cfg.Channel, err)
 		}
 		if tl := b.timeline(t, f, e); s.m == nil || s.m.t != t || s.m.tl != tl {
 			s.m = NewMeter(t, tl)
