@@ -177,6 +177,8 @@ func (d *DB) Bills(ctx context.Context, meter store.MeterID, from, to time.Time)
 	return bills, d.classify(err, fmt.Sprintf("bills of meter %d", meter))
 }
 
+// bills returns the bills where selects, and their lines in a second
+// query over the same selection rather than one query a bill.
 func (d *DB) bills(ctx context.Context, where string, args ...any) ([]Bill, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT id, meter_id, period_from, period_to, currency, total, status, supersedes, created_at
 		FROM bills `+where+` ORDER BY period_from, id`, args...)
@@ -199,27 +201,35 @@ func (d *DB) bills(ctx context.Context, where string, args ...any) ([]Bill, erro
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if out[i].Lines, err = d.billLines(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
+	if len(out) == 0 {
+		return out, nil
 	}
-	return out, nil
+	return out, d.billLines(ctx, out, where, args)
 }
 
-func (d *DB) billLines(ctx context.Context, id int64) ([]BillLine, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT description, quantity, unit, unit_price, amount FROM bill_lines WHERE bill_id = $1 ORDER BY line`, id)
+// billLines fills in the lines of bills, which where and args selected.
+func (d *DB) billLines(ctx context.Context, bills []Bill, where string, args []any) error {
+	index := make(map[int64]int, len(bills))
+	for i, b := range bills {
+		index[b.ID] = i
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT bill_id, description, quantity, unit, unit_price, amount FROM bill_lines
+		WHERE bill_id IN (SELECT id FROM bills `+where+`) ORDER BY bill_id, line`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []BillLine
 	for rows.Next() {
+		var id int64
 		var l BillLine
-		if err := rows.Scan(&l.Description, &l.Quantity, &l.Unit, &l.UnitPrice, &l.Amount); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &l.Description, &l.Quantity, &l.Unit, &l.UnitPrice, &l.Amount); err != nil {
+			return err
 		}
-		out = append(out, l)
+		// A bill the first query did not see (created in between) is not
+		// in index.
+		if i, ok := index[id]; ok {
+			bills[i].Lines = append(bills[i].Lines, l)
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
