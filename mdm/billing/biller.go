@@ -140,14 +140,13 @@ func (b *Biller) Run(ctx context.Context, meter store.MeterID, at time.Time) (Re
 	return res[0], res[0].Err
 }
 
-// RunMany bills each of meters as Run does and stores the new bills and
-// re-bills in one transaction (meta CreateBills): a billing run over a
-// fleet syncs the metadata store once a batch rather than once a bill.
-// Meters are billed on GOMAXPROCS goroutines. It
-// returns a result per meter, in order; a meter that cannot be billed (no
-// tariff, incomplete data) has the reason in its Result.Err and does not
-// stop the others. The error returned is why the batch was not stored
-// (then none of it was), or a meter listed twice.
+// RunMany bills each of meters as Run does, on GOMAXPROCS goroutines, and
+// stores the new bills and re-bills in one transaction (meta CreateBills):
+// a billing run over a fleet syncs the metadata store once a batch rather
+// than once a bill. It returns a result per meter, in order; a meter that
+// cannot be billed (no tariff, incomplete data) has the reason in its
+// Result.Err and does not stop the others. The error returned is why the
+// batch was not stored (then none of it was), or a meter listed twice.
 func (b *Biller) RunMany(ctx context.Context, meters []store.MeterID, at time.Time) ([]Result, error) {
 	if len(meters) > 1 {
 		sorted := slices.Clone(meters)
