@@ -257,14 +257,10 @@ func decodeInto(dst []sample, src []byte, base int64) ([]sample, error) {
 	out[0].Time, out[0].Value = h.summary.first, h.v0
 	if n >= 2 {
 		br := newBitReader(src[d.off:])
-		tc := newColumnReader(h.tcol, out[0].Time)
-		for i := 1; i < n; i++ {
-			out[i].Time = tc.next(&br)
-		}
-		vc := newColumnReader(h.vcol, h.v0)
-		for i := 1; i < n; i++ {
-			out[i].Value = vc.next(&br)
-		}
+		tc := newColumnReader(h.tcol)
+		tc.fill(&br, out[0].Time, out, false)
+		vc := newColumnReader(h.vcol)
+		vc.fill(&br, h.v0, out, true)
 		if !br.ok {
 			d.fail("block.bits", errBadBitRun)
 			return dst, d.err
