@@ -110,6 +110,7 @@ type HESConfig struct {
 	Timeout         Duration         `toml:"timeout"`          // one attempt on a meter; 30 s when 0
 	InitialBackfill Duration         `toml:"initial_backfill"` // first profile read of a meter; 24 h when 0
 	ImageDir        string           `toml:"image_dir"`        // firmware images by identifier
+	JobLease        Duration         `toml:"job_lease"`        // a started job's hold before another node may take it over; 10 min when 0
 	Schedules       []ScheduleConfig `toml:"schedule"`         // DefaultSchedules when none
 }
 

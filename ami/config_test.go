@@ -30,7 +30,7 @@ func TestExampleConfig(t *testing.T) {
 	// and every key of Config appears in the example.
 	for _, key := range []string{"roles", "data", "zone", "log.level", "log.format", "bus.urls", "bus.listen", "bus.replicas",
 		"store.readings", "store.meta", "hes.node", "hes.registry", "hes.push_listen", "hes.push_udp", "hes.workers",
-		"hes.max_conns", "hes.timeout", "hes.initial_backfill", "hes.image_dir", "mdm.ingest_workers", "mdm.ingest_batch",
+		"hes.max_conns", "hes.timeout", "hes.initial_backfill", "hes.image_dir", "hes.job_lease", "mdm.ingest_workers", "mdm.ingest_batch",
 		"mdm.bill_every", "mdm.check_load_curves", "web.listen", "prepay.token_key"} {
 		if keyLines(b).find(key) == 0 {
 			t.Errorf("the example does not show %s", key)

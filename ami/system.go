@@ -182,7 +182,7 @@ func (s *System) openStores(ctx context.Context, data string) error {
 func (s *System) openHeadEnd(ctx context.Context, data string) error {
 	c := s.cfg.HES
 	hc := hes.Config{Meta: s.meta, Bus: s.bus, Node: c.Node, StateDir: filepath.Join(data, "hes"), Dial: s.opts.Dial,
-		Workers: c.Workers, InitialBackfill: time.Duration(c.InitialBackfill), ImageDir: c.ImageDir, Clock: s.opts.Clock,
+		Workers: c.Workers, InitialBackfill: time.Duration(c.InitialBackfill), ImageDir: c.ImageDir, JobLease: time.Duration(c.JobLease), Clock: s.opts.Clock,
 		OnOutcome: s.status.Outcome, Logger: s.log.With("part", "hes"),
 		Conn: conn.Config{MaxConns: c.MaxConns, Timeout: time.Duration(c.Timeout)}}
 	if s.cfg.has(RoleHES) {

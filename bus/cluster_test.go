@@ -5,7 +5,6 @@ package bus
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/amigo-ami/amigo/internal/testenv"
 )
 
 // The cluster test runs against separate nats-server processes that
@@ -34,14 +35,8 @@ const clusterGuard = 90 * time.Second
 
 func clusterFromEnv(t *testing.T) (urls []string, ctl string) {
 	t.Helper()
-	urlList, ctl := os.Getenv(envCluster), os.Getenv(envClusterCtl)
-	if urlList == "" || ctl == "" {
-		msg := fmt.Sprintf("needs a running 3-node NATS cluster: set %s and %s (.ci/suites/nats-cluster does)", envCluster, envClusterCtl)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	urlList := testenv.NeedServer(t, "a running 3-node NATS cluster", envCluster, "nats-cluster")
+	ctl = testenv.NeedServer(t, "the NATS cluster's node control command", envClusterCtl, "nats-cluster")
 	return strings.Split(urlList, ","), ctl
 }
 

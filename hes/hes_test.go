@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/hes/hestest"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
@@ -209,7 +210,7 @@ func TestKeyRotation(t *testing.T) {
 			t.Fatalf("rotation %+v: %s", j, j.Result)
 		}
 		ek := r.meters[0].Key(cosem.KeyGlobalUnicast)
-		if string(ek) == string(hestest.DemoEK) || len(ek) != 16 {
+		if string(ek) == string(cosemtest.DemoEncryptionKey) || len(ek) != 16 {
 			t.Errorf("the meter kept the demo key")
 		}
 		m, _ := r.h.Registry().BySerial("00000001")
@@ -223,7 +224,7 @@ func TestKeyRotation(t *testing.T) {
 				t.Errorf("read of %s after the rotation: %s", serial, j.Result)
 			}
 		}
-		if string(r.meters[1].Key(cosem.KeyGlobalUnicast)) != string(hestest.DemoEK) {
+		if string(r.meters[1].Key(cosem.KeyGlobalUnicast)) != string(cosemtest.DemoEncryptionKey) {
 			t.Errorf("meter 2's keys changed")
 		}
 		// The audit names the key set and kinds, never the material.

@@ -25,7 +25,6 @@ import (
 	"github.com/amigo-ami/amigo/metrology/signal"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -305,10 +304,7 @@ func TestRealMeterPowerQuality(t *testing.T) {
 // packed on the appliance log's channel, and a second read publishes
 // only what is new.
 func TestRealMeterAppliances(t *testing.T) {
-	k, err := nilmtest.New(plaid.DefaultDir(".."), 8000, 0, 1)
-	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
-	}
+	k := nilmtest.Shared(t, 8000, 0, 1)
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/bus"
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/mdm/billing"
 	"github.com/amigo-ami/amigo/mdm/ingest"
 	"github.com/amigo-ami/amigo/mdm/vee"
@@ -33,11 +34,8 @@ type ampdsRow struct {
 // readAMPds reads TimeStamp and WHE straight from the CSV.
 func readAMPds(t *testing.T) []ampdsRow {
 	t.Helper()
-	path := filepath.Join(storetest.SharedData(), storetest.AMPdsFile)
+	path := testenv.SharedFile(t, storetest.AMPdsFile)
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("AMPds data not found: %s (set AMIGO_SHARED_DATA)", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

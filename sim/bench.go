@@ -1,12 +1,12 @@
 package sim
 
 import (
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/amigo-ami/amigo/internal/bench"
+	"github.com/amigo-ami/amigo/internal/testenv"
 )
 
 // BenchMeters is how many meters BenchmarkFleet simulates.
@@ -22,13 +22,7 @@ const BenchMeters = 10_000
 // included), build-ms/meter and allocs/meter-step (per meter per quarter
 // hour advanced).
 func BenchmarkFleet(b *testing.B) {
-	dir := os.Getenv("AMIGO_SHARED_DATA")
-	if dir == "" {
-		dir = "../shared/data"
-		if _, err := os.Stat(dir); err != nil {
-			dir = "../../shared/data"
-		}
-	}
+	dir := testenv.SharedData()
 	start := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
 	var before, after runtime.MemStats
 	runtime.GC()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/meter/config"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/sim/fault"
 	"github.com/amigo-ami/amigo/sim/wave"
 )
@@ -58,10 +59,14 @@ type Config struct {
 
 	// Waveform meters (the first ones) run the real metrology core on
 	// their households' waveforms at WaveRate (8000 when 0), with
-	// Appliances (PLAID from DataDir, else the built-in ones, when nil).
+	// Appliances (PLAID from DataDir, else the built-in ones, when nil)
+	// used as Habits say (wave.DefaultHabits when zero). When the
+	// template enables [modules.nilm], each runs the NILM expansion
+	// module on its waveform, as amigo meter does.
 	Waveform   int
 	WaveRate   float64
-	Appliances []wave.Appliance
+	Appliances []appliance.Appliance
+	Habits     wave.Habits
 	// OnSwitch, when set, sees every appliance switch of every waveform
 	// meter (the ground truth of NILM), from the goroutine stepping it.
 	OnSwitch func(meter int, s wave.Switch)

@@ -40,7 +40,13 @@
 // or built-in ones); the rest feed the core's accumulator from a load
 // model a second at a time (meter/feed.Fast): an AMPds R1 household
 // shifted and scaled per meter (a synthetic day without the data), with
-// PV and an EV charger for Config.Mix's shares of meters.
+// PV and an EV charger for Config.Mix's shares of meters. When the
+// template enables [modules.nilm], every waveform meter runs the NILM
+// expansion module (meter/module/nilm) exactly as amigo meter does: on
+// its driver's sample tap, its objects (appliance event log, appliance
+// table, feature library and its remote update) in the meter's tree for
+// DLMS clients and the head-end's read-appliances job, stepped with the
+// meter; Fleet.NILM hands it to tests.
 //
 // Push-only meters (Config.PushOnly) serve nothing; every meter with a
 // push destination dials it, pushes one ciphered DataNotification

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/meter"
+	nilmmodule "github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 	"github.com/amigo-ami/amigo/sim/clock"
 	"github.com/amigo-ami/amigo/sim/fault"
@@ -31,7 +33,7 @@ type Fleet struct {
 	clock      *clock.Clock
 	addrs      addressing
 	loads      *loads
-	appliances []wave.Appliance
+	appliances []appliance.Appliance
 	schema     *objects.Schema
 	units      []*unit
 	byAddr     map[string]*unit
@@ -138,14 +140,14 @@ func (f *Fleet) loadData() error {
 		ds, err := plaid.Load(filepath.Join(f.cfg.DataDir, "plaid-events"))
 		switch {
 		case err == nil:
-			f.appliances, err = wave.FromPLAID(ds, f.cfg.WaveRate)
+			f.appliances, err = appliance.FromDataset(ds, 1, f.cfg.WaveRate, wave.Mains)
 			return err
 		case !errors.Is(err, fs.ErrNotExist):
 			return err
 		}
 		f.log.Warn("PLAID event cycles not available: waveform meters use built-in appliances", "err", err)
 	}
-	f.appliances, err = wave.Synthetic(f.cfg.WaveRate)
+	f.appliances, err = appliance.Synthetic(f.cfg.WaveRate, wave.Mains, wave.Voltage)
 	return err
 }
 
@@ -173,6 +175,11 @@ func (f *Fleet) Len() int { return len(f.units) }
 // Meter returns meter k's management core (to inspect it; the fleet steps
 // it).
 func (f *Fleet) Meter(k int) *meter.Meter { return f.units[k].m }
+
+// NILM returns waveform meter k's NILM expansion module (to inspect it;
+// the fleet feeds and steps it), nil unless the template enables
+// [modules.nilm] and k is a waveform meter.
+func (f *Fleet) NILM(k int) *nilmmodule.Module { return f.units[k].nilm }
 
 // Index returns the index of the meter with serial.
 func (f *Fleet) Index(serial string) (int, bool) {

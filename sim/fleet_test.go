@@ -3,21 +3,22 @@ package sim
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/energy"
 	"github.com/amigo-ami/amigo/meter/profile"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/sim/wave"
 )
 
 var t0 = time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
 
 // dataDir is the shared data directory from this package.
-func dataDir() string { return filepath.Join("..", "..", "shared", "data") }
+func dataDir() string { return testenv.SharedData() }
 
 // lp15 returns a meter's 15-minute profile rows: time and +A (Wh).
 func lp15(m *meter.Meter) (times []time.Time, imports []int64) {
@@ -84,7 +85,7 @@ func TestThousandMetersUnderAcceleratedClock(t *testing.T) {
 // the sum of each one's power times the time it was on, by the switches
 // the fleet reports (the ground truth a NILM module is scored against).
 func TestWaveformMeterRegistersItsAppliances(t *testing.T) {
-	apps, err := wave.Synthetic(4000)
+	apps, err := appliance.Synthetic(4000, wave.Mains, wave.Voltage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +101,12 @@ func TestWaveformMeterRegistersItsAppliances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	uses, _ := wave.Household(apps, 21, 0) // with this seed appliances switch on and off early on
-	end := t0.Add(15 * time.Minute)        // a profile capture: the fleet steps the meter then
+	uses, _ := wave.Household(apps, wave.Habits{}, 21, 0) // with this seed appliances switch on and off early on
+	end := t0.Add(15 * time.Minute)                       // a profile capture: the fleet steps the meter then
 	for at := t0; !at.After(end); at = at.Add(5 * time.Minute) {
 		f.AdvanceTo(at)
 	}
-	wh := wave.Energy(uses, switches, end)
+	wh, _ := wave.Energy(uses, switches, end)
 	got := float64(f.Meter(0).Energy().Total[energy.ActiveImport])
 	// Registers count whole Wh; the core books whole 200 ms windows.
 	if len(switches) < 3 || wh < 50 || math.Abs(got-wh) > 1+2e-3*wh {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/hes/registry"
@@ -21,19 +20,6 @@ import (
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/store/meta"
 )
-
-// layouts are the head-end's layouts of the fleet's event pushes.
-func layouts() []push.Layout {
-	var out []push.Layout
-	for _, s := range sim.PushSetups()[1:] {
-		l := push.Layout{Name: cosem.OBIS(s.Name)}
-		for _, o := range s.Objects {
-			l.Elements = append(l.Elements, push.Element{Object: cosem.CaptureObject{Class: cosem.ClassID(o.Class), Name: cosem.OBIS(o.Name), Attribute: o.Attr}})
-		}
-		out = append(out, l)
-	}
-	return out
-}
 
 // capture is a PushDial that keeps what each push connection carried
 // instead of delivering it: the test delivers it itself.
@@ -107,7 +93,7 @@ func TestPushesToTheHeadEnd(t *testing.T) {
 	rec.published = make(chan struct{}, 16)
 	reg := prometheus.NewRegistry()
 	h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, StateDir: t.TempDir(), Metrics: reg,
-		Push: &push.Config{Listen: "127.0.0.1:0", Layouts: layouts(), Linger: time.Millisecond}})
+		Push: &push.Config{Listen: "127.0.0.1:0", Layouts: sim.PushLayouts(), Linger: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

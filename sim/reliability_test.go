@@ -16,7 +16,6 @@ import (
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
-	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/hes/registry"
@@ -36,7 +35,8 @@ type recorder struct {
 	ids       map[string]bool
 	readings  map[reading]int
 	events    map[meterdata.Code]int
-	published chan struct{} // told of every message kept (when set)
+	appliance []store.Reading // the readings of appliance events, as published
+	published chan struct{}   // told of every message kept (when set)
 }
 
 type reading struct {
@@ -80,6 +80,9 @@ func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 		}
 		for _, rd := range x.Readings {
 			r.readings[reading{rd.Meter, rd.Channel, rd.Time}]++
+			if rd.Channel == meterdata.ApplianceLog {
+				r.appliance = append(r.appliance, rd)
+			}
 		}
 	}
 	if r.published != nil {
@@ -146,6 +149,7 @@ func (s reliability) run(t *testing.T) {
 		var dialMu sync.Mutex
 		dials := map[string]int{}
 		rec := newRecorder()
+		dial := dialInMemory(f)
 		h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, Clock: f.Clock(), ClientTitle: sim.Template().Security.ClientTitle,
 			InitialBackfill: 24 * time.Hour,
 			Schedules:       []hes.Schedule{{Name: "profile", Spec: "@every 15m", Kind: hes.ReadProfile, Jitter: 10 * time.Minute}},
@@ -154,11 +158,7 @@ func (s reliability) run(t *testing.T) {
 				dialMu.Lock()
 				dials[a.HostPort]++
 				dialMu.Unlock()
-				c, err := f.DialMeter(ctx, a.HostPort)
-				if err != nil {
-					return nil, err
-				}
-				return wrapper.NewClient(c, wrapper.Config{Client: a.Client})
+				return dial(ctx, a)
 			}})
 		if err != nil {
 			t.Fatal(err)

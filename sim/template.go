@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/amigo-ami/amigo/cosem"
+	hespush "github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/push"
 )
@@ -8,10 +10,10 @@ import (
 // templateTOML is the built-in shape of a simulated meter: the demo keys,
 // a two-rate weekday calendar, five days of 15-minute profile (enough for
 // the head-end to backfill a long outage), no 1-minute profile, short
-// logs, a credit account, and three push setups — every 15 minutes the
-// registers (the head-end's default push layout), on power failure (last
-// gasp) the standard event log's code, on tamper the tamper log's.
-// Destinations are the fleet's.
+// logs, a credit account, a supply the head-end switches remotely, and
+// three push setups — every 15 minutes the registers (the head-end's
+// default push layout), on power failure (last gasp) the standard event
+// log's code, on tamper the tamper log's. Destinations are the fleet's.
 const templateTOML = `
 serial = "0000000001"
 [tariff]
@@ -40,6 +42,8 @@ events = 50
 mode = "credit"
 currency = "EUR"
 scale = -2
+[disconnect]
+mode = 2 # the head-end disconnects and reconnects remotely (Blue Book transitions a, b)
 
 [[push]]
 name = "0.0.25.9.0.255"
@@ -84,6 +88,21 @@ func PushSetups() []push.Setup {
 	var out []push.Setup
 	for _, p := range Template().Meter.Push {
 		out = append(out, p.Setup)
+	}
+	return out
+}
+
+// PushLayouts are the head-end's layouts of the template's event pushes
+// (the last gasp and the tamper push; the interval push is in the
+// head-end's default layout), for hes/push.Config.Layouts.
+func PushLayouts() []hespush.Layout {
+	var out []hespush.Layout
+	for _, s := range PushSetups()[1:] {
+		l := hespush.Layout{Name: cosem.OBIS(s.Name)}
+		for _, o := range s.Objects {
+			l.Elements = append(l.Elements, hespush.Element{Object: cosem.CaptureObject{Class: cosem.ClassID(o.Class), Name: cosem.OBIS(o.Name), Attribute: o.Attr}})
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/feed"
+	nilmmodule "github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/meter/push"
+	nilmcore "github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/sim/fault"
 	"github.com/amigo-ami/amigo/sim/wave"
 )
@@ -32,7 +35,8 @@ type unit struct {
 	ctr    *counters
 	m      *meter.Meter
 	tree   *objects.Tree
-	srv    *dlms.Server // nil for push-only meters
+	srv    *dlms.Server       // nil for push-only meters
+	nilm   *nilmmodule.Module // nil unless a waveform meter of a template with [modules.nilm]
 
 	mu      sync.Mutex // one driver of the meter at a time: the scheduler or a catch-up
 	drv     feed.Driver
@@ -88,6 +92,11 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	}
 	u.tree = objects.New(f.schema, u.m, objects.Config{ClientTitle: tmpl.Security.ClientTitle, ServerTitle: u.title[:], Keys: u.live,
 		InvocationCounter: u.receivedCounter})
+	if wd, ok := u.drv.(*wave.Driver); ok && tmpl.NILM.Enabled {
+		if err := u.startNILM(wd, tmpl.NILM, opts.Pusher); err != nil {
+			return nil, fmt.Errorf("sim: meter %s: %w", serial, err)
+		}
+	}
 	if f.cfg.PushOnly {
 		return u, nil
 	}
@@ -103,6 +112,29 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 		return nil, fmt.Errorf("sim: meter %s: %w", serial, err)
 	}
 	return u, nil
+}
+
+// startNILM runs the NILM expansion module on a waveform meter as
+// meter/device does for amigo meter: on the driver's tap, its objects in
+// the meter's tree, stepped with the meter. Its pushes, when the template
+// asks for them, go to the fleet's push destination like the meter's own.
+func (u *unit) startNILM(wd *wave.Driver, n config.NILM, pusher push.Pusher) error {
+	f := u.f
+	if n.Push.Destination.Address != "" {
+		n.Push.Destination.Address = f.cfg.PushTo // "" without pushes, and then pusher is nil
+	}
+	mod, err := nilmmodule.New(u.m, nilmmodule.Config{PublicKey: n.PublicKey, Library: n.Library, RateHz: f.cfg.WaveRate,
+		Phases: [3]bool{true}, Start: f.cfg.Start, Detector: nilmcore.DetectorConfig{MinStepW: n.MinStepW}, LogCapacity: n.LogCapacity,
+		Push: n.Push, Pusher: pusher, Logger: f.log.With("meter", u.serial)})
+	if err != nil {
+		return err
+	}
+	if err := u.tree.Add(mod.Objects()...); err != nil {
+		return err
+	}
+	wd.SetTap(mod)
+	u.nilm = mod
+	return nil
 }
 
 // receivedCounter is the invocation counter object's value: the last
@@ -124,7 +156,7 @@ func (f *Fleet) driver(k int) (feed.Driver, error) {
 		}
 		return d, err
 	}
-	uses, err := wave.Household(f.appliances, f.cfg.Seed, k)
+	uses, err := wave.Household(f.appliances, f.cfg.Habits, f.cfg.Seed, k)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +219,9 @@ func (u *unit) driveTo(at time.Time) {
 		u.f.log.Warn("metrology driver failed", "meter", u.serial, "err", err)
 	}
 	u.m.Step(at)
+	if u.nilm != nil {
+		u.nilm.Step(at)
+	}
 	u.f.stats.steps.Add(1)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/amigo-ami/amigo/metrology/verify"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/sim"
+	"github.com/amigo-ami/amigo/sim/wave"
 )
 
 // scenario is one `amigo bench NAME`: it runs the named measurement and
@@ -72,6 +73,12 @@ func scenarios() map[string]scenario {
 			doc: "10,000 meters in fast mode on one scheduler, advanced a quarter hour at a time: meter-s/cpu-s, B/meter",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(bench.Part{Func: sim.BenchmarkFleet})
+			},
+		},
+		"sim-home": {
+			doc: "one simulated waveform home at 8 kHz (metrology core, management core), without and with the NILM module on its tap: meter-s/cpu-s",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Prefix: "bare-", Func: wave.BenchmarkHome}, bench.Part{Prefix: "nilm-", Func: wave.BenchmarkHomeNILM})
 			},
 		},
 		"store":      storeScenario(),

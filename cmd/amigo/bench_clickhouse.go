@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store/clickhouse"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
@@ -41,7 +42,7 @@ func clickhouseScenario() scenario {
 				return nil, fmt.Errorf("--clickhouse-meters %d --clickhouse-days %d: want a positive fleet and at least 32 days", meters, days)
 			}
 			if data == "" {
-				data = storetest.SharedData()
+				data = testenv.SharedData()
 			}
 			house, err := storetest.LoadAMPds(filepath.Join(data, storetest.AMPdsFile))
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store/pebble"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
@@ -35,7 +36,7 @@ func storeScenario() scenario {
 		},
 		run: func(ctx context.Context) (map[string]float64, error) {
 			if data == "" {
-				data = storetest.SharedData()
+				data = testenv.SharedData()
 			}
 			path := filepath.Join(data, storetest.AMPdsFile)
 			house, err := storetest.LoadAMPds(path)

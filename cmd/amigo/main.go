@@ -44,6 +44,7 @@ fleet simulator, in one binary.`,
 		newSimCmd(),
 		newMDMCmd(),
 		newServeCmd(),
+		newDemoCmd(),
 	)
 	return root
 }

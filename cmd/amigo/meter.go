@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/objects"
@@ -84,10 +84,7 @@ func runMeter(ctx context.Context, cmd *cobra.Command, o meterOptions) error {
 		}
 	}
 	if o.dataDir == "" {
-		o.dataDir = os.Getenv("AMIGO_SHARED_DATA")
-	}
-	if o.dataDir == "" {
-		o.dataDir = filepath.Join("..", "shared", "data")
+		o.dataDir = testenv.SharedData()
 	}
 	level := slog.LevelInfo
 	if o.verbose {

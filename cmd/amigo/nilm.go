@@ -8,11 +8,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/nilm/eval"
 	"github.com/amigo-ami/amigo/nilm/plaid"
@@ -35,7 +37,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func loadPLAID(dir string) (*plaid.Dataset, error) {
 	if dir == "" {
-		dir = plaid.DefaultDir(".")
+		dir = filepath.Join(testenv.SharedData(), plaid.Subdir)
 	}
 	ds, err := plaid.Load(dir)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -53,19 +53,9 @@ ground truth for the NILM module's appliance event log.`,
 			if err != nil {
 				return err
 			}
-			var apps []appliance.Appliance
-			taken := map[string]int{}
-			for k := range ds.Events {
-				e := &ds.Events[k]
-				if !e.On || taken[e.Label] >= perLabel {
-					continue
-				}
-				a, err := appliance.FromPLAID(e, rate, 50)
-				if err != nil {
-					return err
-				}
-				taken[e.Label]++
-				apps = append(apps, a)
+			apps, err := appliance.FromDataset(ds, perLabel, rate, 50)
+			if err != nil {
+				return err
 			}
 			samples := func(s float64) int64 { return int64(math.Round(s * rate)) }
 			sw, n := appliance.Sequence(len(apps), per, samples(gap), samples(gap), samples(gap/10), seed)

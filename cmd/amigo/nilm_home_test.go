@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
@@ -14,10 +15,7 @@ import (
 // household waveform from PLAID, and `amigo meter --samples` with the
 // NILM module enabled, whose library object the public client reads.
 func TestMeterWithNILM(t *testing.T) {
-	data := plaid.DefaultDir(filepath.Join("..", ".."))
-	if _, err := plaid.Load(data); err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
-	}
+	data := testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...)
 	dir := t.TempDir()
 	key, lib, csv := filepath.Join(dir, "nilm.pem"), filepath.Join(dir, "nilm.lib"), filepath.Join(dir, "home.csv")
 	for _, args := range [][]string{

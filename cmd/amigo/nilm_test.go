@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
@@ -29,10 +30,10 @@ func runAmigo(t *testing.T, args ...string) (string, error) {
 // finds both events and names the appliance. A library signed by another
 // key is refused.
 func TestNILMTrainAndClassify(t *testing.T) {
-	dataDir := plaid.DefaultDir(filepath.Join("..", ".."))
+	dataDir := testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...)
 	ds, err := plaid.Load(dataDir)
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	key, lib := filepath.Join(dir, "key.pem"), filepath.Join(dir, "lib.bin")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/meter/config"
+	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/sim/fault"
 )
@@ -24,7 +27,7 @@ import (
 type simOptions struct {
 	meters, waveform                                        int
 	listenBase, pushTo, faults, load, start, registry, keys string
-	group, tariff, config, dataDir                          string
+	group, tariff, config, dataDir, nilmKey, nilmLibrary    string
 	seed                                                    uint64
 	speed, rate                                             float64
 	duration, statsEvery                                    time.Duration
@@ -53,6 +56,14 @@ Meters: the first --waveform run the real metrology core on the waveform of
 a household of PLAID appliances; the rest a load model: --load MODEL for
 all, or each its own AMPds R1 household (shifted and scaled) with PV or an
 EV charger for some. Without the shared data (--data) synthetic ones.
+
+--nilm-key KEY.pem.pub runs the NILM expansion module on every waveform
+meter, as amigo meter does with [modules.nilm] (which a --config template
+may also enable): appliance event log 0.128.99.98.0.255, appliance table
+0.128.96.12.0.255 (the head-end's read-appliances job reads both), feature
+library updates over DLMS. --nilm-library LIB is the signed library they
+start with (amigo nilm keygen, amigo nilm train); without one every event
+is an unknown appliance until a library is sent.
 
 --faults takes a spec or a TOML file: loss=P, corrupt=P, latency=D[~J],
 offline=F[@MEAN], outage=F[@MEAN], drift=Xppm, restart=R/day, tamper=R/day,
@@ -90,6 +101,8 @@ starts, or with --duration the fleet and its counts when it ends.`,
 	f.StringVar(&o.group, "group", "sim", "group of every meter in the registry export")
 	f.StringVar(&o.tariff, "tariff", "", "tariff of every meter in the registry export (must exist in the head-end)")
 	f.StringVar(&o.registry, "registry", "", "write the registry export to FILE.csv or FILE.toml")
+	f.StringVar(&o.nilmKey, "nilm-key", "", "public key (PEM) verifying NILM feature libraries: runs the NILM module on the waveform meters")
+	f.StringVar(&o.nilmLibrary, "nilm-library", "", "signed NILM feature library the waveform meters start with (needs --nilm-key)")
 	f.StringVar(&o.dataDir, "data", "", "shared data directory (default $AMIGO_SHARED_DATA or ../shared/data)")
 	f.DurationVar(&o.statsEvery, "stats-every", 10*time.Second, "log the fleet's counts this often (real time; 0: never)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON document")
@@ -126,10 +139,7 @@ func simConfig(o simOptions, log *slog.Logger) (sim.Config, error) {
 		return cfg, fmt.Errorf("sim: --speed 0 runs as fast as possible and needs --duration")
 	}
 	if cfg.DataDir == "" {
-		cfg.DataDir = os.Getenv("AMIGO_SHARED_DATA")
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join("..", "shared", "data")
+		cfg.DataDir = testenv.SharedData()
 	}
 	var err error
 	if cfg.Faults, err = parseFaults(o.faults); err != nil {
@@ -142,7 +152,46 @@ func simConfig(o simOptions, log *slog.Logger) (sim.Config, error) {
 		}
 		cfg.Template = &file
 	}
-	return cfg, nil
+	return cfg, simNILM(o, &cfg)
+}
+
+// simNILM puts --nilm-key and --nilm-library in the template's
+// [modules.nilm], and refuses the module without waveform meters.
+func simNILM(o simOptions, cfg *sim.Config) error {
+	if o.nilmKey == "" && o.nilmLibrary == "" {
+		if cfg.Template != nil && cfg.Template.NILM.Enabled && o.waveform == 0 {
+			return fmt.Errorf("sim: %s enables [modules.nilm], which runs on waveform meters: give --waveform N", o.config)
+		}
+		return nil
+	}
+	switch {
+	case o.nilmKey == "":
+		return errors.New("sim: --nilm-library needs --nilm-key, the key that verifies it")
+	case o.waveform == 0:
+		return errors.New("sim: --nilm-key runs the NILM module on waveform meters: give --waveform N")
+	}
+	if cfg.Template == nil {
+		t := sim.Template()
+		cfg.Template = &t
+	}
+	n := &cfg.Template.NILM
+	b, err := os.ReadFile(o.nilmKey)
+	if err != nil {
+		return fmt.Errorf("sim: --nilm-key: %w", err)
+	}
+	if n.PublicKey, err = nilm.PublicKeyFromPEM(b); err != nil {
+		return fmt.Errorf("sim: --nilm-key %s: %w", o.nilmKey, err)
+	}
+	n.Enabled, n.Library = true, nil
+	if o.nilmLibrary != "" {
+		if n.Library, err = os.ReadFile(o.nilmLibrary); err != nil {
+			return fmt.Errorf("sim: --nilm-library: %w", err)
+		}
+		if _, err := nilm.Load(n.Library, n.PublicKey); err != nil {
+			return fmt.Errorf("sim: --nilm-library %s: %w", o.nilmLibrary, err)
+		}
+	}
+	return nil
 }
 
 // parseFaults reads --faults: a TOML file if it names one, else a spec.
@@ -160,6 +209,7 @@ func parseFaults(v string) (fault.Spec, error) {
 type simDoc struct {
 	Meters       int        `json:"meters"`
 	Waveform     int        `json:"waveform"`
+	NILM         bool       `json:"nilm"` // the waveform meters run the NILM module
 	FirstAddress string     `json:"first_address"`
 	LastAddress  string     `json:"last_address"`
 	Listening    bool       `json:"listening"`
@@ -194,7 +244,7 @@ func runSim(ctx context.Context, cmd *cobra.Command, o simOptions) error {
 			return err
 		}
 	}
-	doc := simDoc{Meters: fleet.Len(), Waveform: cfg.Waveform, FirstAddress: reg[0].Address, LastAddress: reg[len(reg)-1].Address,
+	doc := simDoc{Meters: fleet.Len(), Waveform: cfg.Waveform, NILM: fleet.NILM(0) != nil, FirstAddress: reg[0].Address, LastAddress: reg[len(reg)-1].Address,
 		Listening: cfg.Listen, PushTo: cfg.PushTo, Start: fleet.Clock().Now(), Speed: cfg.Speed, Faults: cfg.Faults.String(), Seed: cfg.Seed,
 		Registry: o.registry}
 	out := cmd.OutOrStdout()
@@ -271,7 +321,11 @@ func printSim(out io.Writer, asJSON bool, doc simDoc) error {
 	if doc.Speed == 0 {
 		pace = "as fast as possible"
 	}
-	if _, err := fmt.Fprintf(out, "amigo sim: %d meters (%d waveform) %s, clock from %s %s\n", doc.Meters, doc.Waveform, where,
+	module := ""
+	if doc.NILM {
+		module = ", NILM module on"
+	}
+	if _, err := fmt.Fprintf(out, "amigo sim: %d meters (%d waveform%s) %s, clock from %s %s\n", doc.Meters, doc.Waveform, module, where,
 		doc.Start.Format(time.RFC3339), pace); err != nil {
 		return err
 	}

@@ -78,3 +78,47 @@ func TestSimBadInput(t *testing.T) {
 		t.Errorf("fault file: %v", err)
 	}
 }
+
+// --nilm-key runs the NILM module on the waveform meters (no library:
+// every appliance unknown until one is sent); the flags are checked
+// before the fleet starts.
+func TestSimNILM(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "nilm.pem")
+	if out, err := runAmigo(t, "nilm", "keygen", "--out", key); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, out)
+	}
+	junk := filepath.Join(dir, "junk.lib")
+	os.WriteFile(junk, []byte("not a library"), 0o600)
+	run := []string{"--meters", "2", "--speed", "0", "--duration", "2m", "--listen-base", "none", "--data", dir, "--start", "2024-06-03T00:00:00Z"}
+	out, err := runSimCmd(t, append(run, "--waveform", "1", "--nilm-key", key+".pub", "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Waveform int  `json:"waveform"`
+		NILM     bool `json:"nilm"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Waveform != 1 || !doc.NILM {
+		t.Fatalf("%v: %s", err, out)
+	}
+	out, err = runSimCmd(t, append(run, "--waveform", "1", "--json")...)
+	doc.NILM = true
+	if err != nil || json.Unmarshal([]byte(out), &doc) != nil || doc.NILM {
+		t.Fatalf("without --nilm-key: %v %s", err, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nilm-key", key + ".pub"}, "give --waveform N"},
+		{[]string{"--waveform", "1", "--nilm-library", junk}, "--nilm-library needs --nilm-key"},
+		{[]string{"--waveform", "1", "--nilm-key", junk}, "--nilm-key " + junk},
+		{[]string{"--waveform", "1", "--nilm-key", filepath.Join(dir, "none.pem")}, "none.pem"},
+		{[]string{"--waveform", "1", "--nilm-key", key + ".pub", "--nilm-library", junk}, "--nilm-library " + junk},
+	} {
+		if _, err := runSimCmd(t, append(run, tc.args...)...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func New(opt Options) (*Tree, error) {
 		opt.Keys = cosem.NewMemKeys(nil)
 	}
 	t := &Tree{MemTree: cosem.NewMemTree()}
-	g := newGrants()
+	g := NewGrants()
 	var errs []error
 	add := func(o cosem.Object, err error, grants cosem.Grants) {
 		if err == nil {
@@ -111,11 +111,11 @@ func New(opt Options) (*Tree, error) {
 	var err error
 
 	ldn, err := cosem.NewData(LogicalDeviceName, axdr.OctetString([]byte(LogicalDeviceNameValue)))
-	add(ldn, err, g.public(cosem.ClassData))
+	add(ldn, err, g.Public(cosem.ClassData))
 	serial, err := cosem.NewData(SerialNumber, axdr.VisibleString(SerialNumberValue))
-	add(serial, err, g.public(cosem.ClassData))
+	add(serial, err, g.Public(cosem.ClassData))
 	t.Clock = cosem.NewClock(Clock, opt.Now, time.UTC)
-	add(t.Clock, nil, g.public(cosem.ClassClock))
+	add(t.Clock, nil, g.Public(cosem.ClassClock))
 	add(cosem.NewDataFunc(InvocationCounter, func(ctx context.Context, dst []byte) ([]byte, error) {
 		var ic uint32
 		if opt.InvocationCounter != nil {
@@ -125,7 +125,7 @@ func New(opt Options) (*Tree, error) {
 			}
 		}
 		return axdr.AppendUint32(dst, ic), nil
-	}), nil, g.public(cosem.ClassData))
+	}), nil, g.Public(cosem.ClassData))
 
 	for _, r := range []struct {
 		name  cosem.OBIS
@@ -139,18 +139,18 @@ func New(opt Options) (*Tree, error) {
 		{Frequency, axdr.Uint16(FrequencyRaw), cosem.ScalerUnit{Scaler: -2, Unit: cosem.UnitHertz}},
 	} {
 		reg, err := cosem.NewRegister(r.name, r.value, r.su)
-		add(reg, err, g.metered(cosem.ClassRegister))
+		add(reg, err, g.Metered(cosem.ClassRegister))
 		if r.name == EnergyImport {
 			t.Energy = reg
 		}
 	}
 
 	t.Profile, err = newProfile(opt.Rows)
-	add(t.Profile, err, g.metered(cosem.ClassProfileGeneric))
+	add(t.Profile, err, g.Metered(cosem.ClassProfileGeneric))
 	t.Buffer, err = cosem.NewData(Buffer, axdr.OctetString(pattern(BufferSize)))
-	add(t.Buffer, err, g.metered(cosem.ClassData))
+	add(t.Buffer, err, g.Metered(cosem.ClassData))
 	t.Security = cosem.NewSecuritySetup(SecuritySetup, cosem.PolicyAuthenticatedEncrypted, 0, opt.ClientTitle, opt.ServerTitle, opt.Keys)
-	add(t.Security, nil, cosem.Grants{Management: g.authenticated(cosem.ClassSecuritySetup)})
+	add(t.Security, nil, cosem.Grants{Management: g.Authenticated(cosem.ClassSecuritySetup)})
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("cosemtest: %w", err)
 	}
@@ -191,45 +191,6 @@ func pattern(n int) []byte {
 	return b
 }
 
-// grants builds the rights of each client, one shared *Rights per class
-// and level.
-type grants struct {
-	read, full, auth map[cosem.ClassID]*cosem.Rights
-}
-
-func newGrants() *grants {
-	return &grants{map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}}
-}
-
-func memo(m map[cosem.ClassID]*cosem.Rights, id cosem.ClassID, mk func(*cosem.Class) *cosem.Rights) *cosem.Rights {
-	if r := m[id]; r != nil {
-		return r
-	}
-	r := mk(cosem.LookupClass(id))
-	m[id] = r
-	return r
-}
-
-func (g *grants) readOnly(id cosem.ClassID) *cosem.Rights { return memo(g.read, id, cosem.ReadOnly) }
-func (g *grants) fullAccess(id cosem.ClassID) *cosem.Rights {
-	return memo(g.full, id, cosem.FullAccess)
-}
-func (g *grants) authenticated(id cosem.ClassID) *cosem.Rights {
-	return memo(g.auth, id, func(c *cosem.Class) *cosem.Rights {
-		return cosem.NewRights(c, cosem.AuthReadWrite, cosem.MethodAuthAccess)
-	})
-}
-
-// public: every client reads; management also writes and invokes.
-func (g *grants) public(id cosem.ClassID) cosem.Grants {
-	return cosem.Grants{Public: g.readOnly(id), Reader: g.readOnly(id), Management: g.fullAccess(id)}
-}
-
-// metered: the reader reads; management reads, writes and invokes.
-func (g *grants) metered(id cosem.ClassID) cosem.Grants {
-	return cosem.Grants{Reader: g.readOnly(id), Management: g.fullAccess(id)}
-}
-
 // RangeSelector selects the load profile rows captured from from to to,
 // inclusive (range_descriptor on the clock's time, every column).
 func RangeSelector(from, to time.Time) *cosem.Selector {
@@ -251,4 +212,6 @@ var (
 	DemoClientTitle       = []byte{0x4D, 0x4D, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x01} // "MMM" 0000000001
 	DemoServerTitle       = []byte{0x41, 0x4D, 0x47, 0x00, 0x00, 0x00, 0x00, 0x01} // "AMG" and serial 00000001
 	DemoPassword          = []byte("00000000")
+	// DemoMasterKey is the master key (KEK) that wraps keys in key_transfer.
+	DemoMasterKey = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
 )

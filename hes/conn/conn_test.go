@@ -67,7 +67,7 @@ func newRig(t *testing.T, n int, keys map[int][]byte) *rig {
 
 func (r *rig) manager(t *testing.T, cfg Config) *Manager {
 	t.Helper()
-	cfg.Registry, cfg.ClientTitle, cfg.Dial = r.index, hestest.DemoClientTitle, r.fleet.Dial
+	cfg.Registry, cfg.ClientTitle, cfg.Dial = r.index, cosemtest.DemoClientTitle, r.fleet.Dial
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -14,15 +14,6 @@ import (
 	"github.com/amigo-ami/amigo/hes/registry"
 )
 
-// Demo keys and titles of ARCHITECTURE §4.
-var (
-	DemoEK          = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
-	DemoAK          = []byte{0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF}
-	DemoKEK         = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
-	DemoClientTitle = []byte{0x4D, 0x4D, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x01}
-	DemoPassword    = []byte("00000000")
-)
-
 // ProfilePeriod is the load profile's capture period.
 const ProfilePeriod = 15 * time.Minute
 
@@ -87,7 +78,7 @@ func NewMeter(cfg Config) (*Meter, error) {
 		return nil, errors.New("hestest: a meter needs a serial and Now")
 	}
 	if cfg.EK == nil {
-		cfg.EK, cfg.AK, cfg.KEK = DemoEK, DemoAK, DemoKEK
+		cfg.EK, cfg.AK, cfg.KEK = cosemtest.DemoEncryptionKey, cosemtest.DemoAuthenticationKey, cosemtest.DemoMasterKey
 	}
 	if cfg.ProfileStart.IsZero() {
 		cfg.ProfileStart = cfg.Now().UTC().Truncate(ProfilePeriod)
@@ -112,7 +103,7 @@ func NewMeter(cfg Config) (*Meter, error) {
 	clients := map[uint16]dlms.ClientPolicy{
 		registry.ClientManagement: {Mechanism: dlms.MechanismHighGMAC, Keys: m.keys, SystemTitle: cfg.ClientTitle},
 		registry.ClientPublic:     {Mechanism: dlms.MechanismLowest},
-		registry.ClientReader:     {Mechanism: dlms.MechanismLow, Password: DemoPassword},
+		registry.ClientReader:     {Mechanism: dlms.MechanismLow, Password: cosemtest.DemoPassword},
 	}
 	var err error
 	m.server, err = dlms.NewServer(dlms.ServerConfig{Listen: "127.0.0.1:0", Tree: m.tree, Clients: clients,
@@ -124,7 +115,7 @@ func NewMeter(cfg Config) (*Meter, error) {
 }
 
 func (m *Meter) buildTree() error {
-	g := newGrants()
+	g := cosemtest.NewGrants()
 	t := cosem.NewMemTree()
 	var errs []error
 	add := func(o cosem.Object, grants cosem.Grants) { errs = append(errs, t.Add(o, grants)) }
@@ -132,38 +123,38 @@ func (m *Meter) buildTree() error {
 		d, err := cosem.NewData(name, v)
 		errs = append(errs, err)
 		if err == nil {
-			add(d, g.public(cosem.ClassData))
+			add(d, g.Public(cosem.ClassData))
 		}
 	}
 	data(cosemtest.LogicalDeviceName, axdr.OctetString([]byte("AMG"+m.cfg.Serial)))
 	data(cosemtest.SerialNumber, axdr.VisibleString(m.cfg.Serial))
 	m.clock = cosem.NewClock(cosemtest.Clock, m.cfg.Now, time.UTC)
-	add(m.clock, g.public(cosem.ClassClock))
+	add(m.clock, g.Public(cosem.ClassClock))
 	// The last invocation counter the server accepted from the management
 	// client: what a client that lost its own counter reads (publicly).
 	add(cosem.NewDataFunc(cosemtest.InvocationCounter, func(_ context.Context, dst []byte) ([]byte, error) {
 		return axdr.AppendUint32(dst, m.server.InvocationCounter(registry.ClientManagement)), nil
-	}), g.public(cosem.ClassData))
+	}), g.Public(cosem.ClassData))
 	var err error
 	m.imp, err = cosem.NewRegister(cosemtest.EnergyImport, axdr.Uint32(ProfileImport(0)), cosem.ScalerUnit{Unit: cosem.UnitWh})
 	errs = append(errs, err)
 	m.exp, _ = cosem.NewRegister(cosemtest.EnergyExport, axdr.Uint32(ProfileExport(0)), cosem.ScalerUnit{Unit: cosem.UnitWh})
 	if err == nil {
-		add(m.imp, g.metered(cosem.ClassRegister))
-		add(m.exp, g.metered(cosem.ClassRegister))
+		add(m.imp, g.Metered(cosem.ClassRegister))
+		add(m.exp, g.Metered(cosem.ClassRegister))
 	}
 	m.profile, err = cosem.NewProfileGeneric(Clock15Profile, []cosem.CaptureObject{cosem.ClockTime,
 		{Class: cosem.ClassRegister, Name: cosemtest.EnergyImport, Attribute: 2},
 		{Class: cosem.ClassRegister, Name: cosemtest.EnergyExport, Attribute: 2}}, uint32(ProfilePeriod/time.Second), uint32(m.cfg.Rows))
 	errs = append(errs, err)
 	if err == nil {
-		add(lazyProfile{m.profile, m}, g.metered(cosem.ClassProfileGeneric))
+		add(lazyProfile{m.profile, m}, g.Metered(cosem.ClassProfileGeneric))
 	}
 	m.events, err = cosem.NewProfileGeneric(EventLog, []cosem.CaptureObject{cosem.ClockTime,
 		{Class: cosem.ClassData, Name: EventCode, Attribute: 2}}, 0, 100)
 	errs = append(errs, err)
 	if err == nil {
-		add(m.events, g.metered(cosem.ClassProfileGeneric))
+		add(m.events, g.Metered(cosem.ClassProfileGeneric))
 	}
 	m.disc = &disconnect{connected: true}
 	m.disc.onChange = func(connected bool) {
@@ -173,12 +164,12 @@ func (m *Meter) buildTree() error {
 		}
 		m.RecordEvent(code)
 	}
-	add(m.disc, g.metered(cosem.ClassDisconnectControl))
+	add(m.disc, g.Metered(cosem.ClassDisconnectControl))
 	m.limiter = newAttrs(cosem.ClassLimiter, 0, Limiter, map[int8][]byte{3: axdr.AppendInt32(nil, 0), 4: axdr.AppendInt32(nil, 0)})
-	add(m.limiter, g.metered(cosem.ClassLimiter))
+	add(m.limiter, g.Metered(cosem.ClassLimiter))
 	m.push = newAttrs(cosem.ClassPushSetup, 0, PushSetup, map[int8][]byte{2: axdr.AppendArray(nil, 0),
 		3: axdr.AppendEnum(axdr.AppendOctetString(axdr.AppendEnum(axdr.AppendStructure(nil, 3), 0), nil), 0)})
-	add(m.push, g.metered(cosem.ClassPushSetup))
+	add(m.push, g.Metered(cosem.ClassPushSetup))
 	m.calendar = newAttrs(cosem.ClassActivityCalendar, 0, ActivityCalendar, map[int8][]byte{6: axdr.AppendOctetString(nil, nil)})
 	m.calendar.methods[1] = func([]axdr.Value) error {
 		m.calendar.mu.Lock()
@@ -190,16 +181,16 @@ func (m *Meter) buildTree() error {
 		}
 		return nil
 	}
-	add(m.calendar, g.metered(cosem.ClassActivityCalendar))
+	add(m.calendar, g.Metered(cosem.ClassActivityCalendar))
 	add(cosem.NewSecuritySetup(cosemtest.SecuritySetup, cosem.PolicyAuthenticatedEncrypted, 0, m.cfg.ClientTitle, m.title[:], m.keys),
-		cosem.Grants{registry.ClientManagement: g.authenticated(cosem.ClassSecuritySetup)})
+		cosem.Grants{registry.ClientManagement: g.Authenticated(cosem.ClassSecuritySetup)})
 	m.image = &imageTransfer{blockSize: m.cfg.ImageBlockSize, version: m.cfg.Firmware}
-	add(m.image, g.metered(cosem.ClassImageTransfer))
+	add(m.image, g.Metered(cosem.ClassImageTransfer))
 	add(cosem.NewDataFunc(FirmwareVersion, func(_ context.Context, dst []byte) ([]byte, error) {
 		return axdr.AppendOctetString(dst, []byte(m.image.Version())), nil
-	}), g.public(cosem.ClassData))
+	}), g.Public(cosem.ClassData))
 	m.credit = &credit{}
-	add(m.credit, g.metered(cosem.ClassCredit))
+	add(m.credit, g.Metered(cosem.ClassCredit))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("hestest: meter %s: %w", m.cfg.Serial, err)
 	}

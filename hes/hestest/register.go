@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/hes/registry"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -19,7 +20,8 @@ func Register(ctx context.Context, db *meta.DB, group string, meters []*Meter, a
 		return fmt.Errorf("hestest: %d meters, %d addresses", len(meters), len(addrs))
 	}
 	var entries []registry.Entry
-	keys := map[string]registry.KeySet{DemoKeySet: {EK: DemoEK, AK: DemoAK, KEK: DemoKEK, Password: DemoPassword}}
+	keys := map[string]registry.KeySet{DemoKeySet: {EK: cosemtest.DemoEncryptionKey, AK: cosemtest.DemoAuthenticationKey,
+		KEK: cosemtest.DemoMasterKey, Password: cosemtest.DemoPassword}}
 	for i, m := range meters {
 		a, err := registry.ParseAddress(addrs[i])
 		if err != nil {
@@ -29,7 +31,7 @@ func Register(ctx context.Context, db *meta.DB, group string, meters []*Meter, a
 			a.SystemTitle = m.title
 		}
 		ref := DemoKeySet
-		if string(m.cfg.EK) != string(DemoEK) || string(m.cfg.AK) != string(DemoAK) {
+		if string(m.cfg.EK) != string(cosemtest.DemoEncryptionKey) || string(m.cfg.AK) != string(cosemtest.DemoAuthenticationKey) {
 			ref = "meter-" + m.cfg.Serial
 			keys[ref] = registry.KeySet{EK: m.cfg.EK, AK: m.cfg.AK, KEK: m.cfg.KEK}
 		}

@@ -135,38 +135,3 @@ func (m *Meter) Rows() int {
 	m.catchUp()
 	return m.profile.Entries()
 }
-
-// grants builds each client's rights, one *Rights per class and kind.
-type grants struct {
-	read, full, auth map[cosem.ClassID]*cosem.Rights
-}
-
-func newGrants() *grants {
-	return &grants{map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}, map[cosem.ClassID]*cosem.Rights{}}
-}
-
-func memo(m map[cosem.ClassID]*cosem.Rights, id cosem.ClassID, mk func(*cosem.Class) *cosem.Rights) *cosem.Rights {
-	if r := m[id]; r != nil {
-		return r
-	}
-	r := mk(cosem.LookupClass(id))
-	m[id] = r
-	return r
-}
-
-// public: every client reads; management writes and invokes too.
-func (g *grants) public(id cosem.ClassID) cosem.Grants {
-	ro := memo(g.read, id, cosem.ReadOnly)
-	return cosem.Grants{16: ro, 32: ro, 1: memo(g.full, id, cosem.FullAccess)}
-}
-
-// metered: the reader reads; management reads, writes and invokes.
-func (g *grants) metered(id cosem.ClassID) cosem.Grants {
-	return cosem.Grants{32: memo(g.read, id, cosem.ReadOnly), 1: memo(g.full, id, cosem.FullAccess)}
-}
-
-func (g *grants) authenticated(id cosem.ClassID) *cosem.Rights {
-	return memo(g.auth, id, func(c *cosem.Class) *cosem.Rights {
-		return cosem.NewRights(c, cosem.AuthReadWrite, cosem.MethodAuthAccess)
-	})
-}

@@ -99,6 +99,14 @@ func (b *batcher) add(meter store.MeterID, ic uint32, rm *meterdata.Readings, em
 func (b *batcher) run(ctx context.Context) error {
 	tick := time.NewTicker(max(b.l.cfg.Linger/2, time.Millisecond))
 	defer tick.Stop()
+	// A flush under way when ctx ends (the process is stopping) gets
+	// PublishTimeout more to finish: its pushes were taken from meters
+	// that will not send them again.
+	pubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(b.l.cfg.PublishTimeout, cancel) })
+	defer stop()
+	ctx = pubCtx
 	for {
 		select {
 		case p := <-b.full:

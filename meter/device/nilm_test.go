@@ -23,7 +23,6 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
 // pushed is one appliance event as a push carried it.
@@ -42,10 +41,7 @@ type pushed struct {
 // library update over the image transfer switches the version while a
 // tampered library is refused, logged, and leaves the old one.
 func TestNILMOverDLMS(t *testing.T) {
-	k, err := nilmtest.New(plaid.DefaultDir(filepath.Join("..", "..")), 8000, 0, 1)
-	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
-	}
+	k := nilmtest.Shared(t, 8000, 0, 1)
 	frames, _, n, err := k.Home(4, 1, 1, 1)
 	if err != nil {
 		t.Fatal(err)

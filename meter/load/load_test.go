@@ -3,20 +3,12 @@ package load
 import (
 	"errors"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// dataDir is ../shared/data from the repository root, or $AMIGO_SHARED_DATA.
-func dataDir() string {
-	if d := os.Getenv("AMIGO_SHARED_DATA"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "data")
-}
+	"github.com/amigo-ami/amigo/internal/testenv"
+)
 
 func TestConstantAndPV(t *testing.T) {
 	p := Constant{W: 1000, PF: 0.8}.Power(time.Time{})
@@ -42,7 +34,7 @@ func TestParse(t *testing.T) {
 		"constant:1000": true, "constant:1000,0.9": true, "pv:3000": true, "constant:1000+pv:2000": true,
 		"constant:x": false, "constant:10,1.5": false, "pv:-1": false, "wind:100": false,
 	} {
-		_, err := Parse(spec, dataDir())
+		_, err := Parse(spec, testenv.SharedData())
 		if (err == nil) != ok || (err != nil && !errors.Is(err, ErrSpec)) {
 			t.Errorf("Parse(%q): %v", spec, err)
 		}
@@ -50,10 +42,8 @@ func TestParse(t *testing.T) {
 }
 
 func TestAMPdsKeepsHourlyEnergy(t *testing.T) {
-	a, err := LoadAMPds(dataDir(), "WHE")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("AMPds not available: %v (want %s under %s)", err, AMPdsFile, dataDir())
-	}
+	testenv.SharedFile(t, AMPdsFile)
+	a, err := LoadAMPds(testenv.SharedData(), "WHE")
 	if err != nil {
 		t.Fatal(err)
 	}

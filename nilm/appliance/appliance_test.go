@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/metrology/samplecsv"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
@@ -126,9 +127,9 @@ func TestSequence(t *testing.T) {
 }
 
 func TestFromPLAID(t *testing.T) {
-	ds, err := plaid.Load(plaid.DefaultDir(filepath.Join("..", "..")))
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	a, err := FromPLAID(&ds.Events[0], 8000, 50)
 	if err != nil {
@@ -164,5 +165,90 @@ func TestWriteCSVReadsBack(t *testing.T) {
 	}
 	if err := WriteCSV(filepath.Join(t.TempDir(), "no", "such", "dir.csv"), frames); err == nil {
 		t.Fatal("wrote into a missing directory")
+	}
+}
+
+// The built-in appliances draw their nominal powers (P = U·I1·cos φ,
+// Q1 = U·I1·sin φ; the supply's pulses integrated in closed form).
+func TestSyntheticPowers(t *testing.T) {
+	apps, err := Synthetic(4000, 50, 230)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := 2 * math.Sin(math.Pi/5)
+	smps := 230 * math.Sqrt2 / math.Pi * 1.1 * (a + math.Sin(6*math.Pi/5)/6 + math.Sin(4*math.Pi/5)/4)
+	want := map[string][3]float64{"heater": {2000, 0, 1e-9}, "motor": {250, 187.5, 1e-9}, "smps": {smps, 0, 1e-3}, "lamp": {60, 0, 1e-9}}
+	for _, a := range apps {
+		w := want[a.Label]
+		if p, q := a.PowerAt(230), a.ReactiveAt(230); math.Abs(p-w[0]) > w[2]*w[0] || math.Abs(q-w[1]) > 1e-9*w[0] {
+			t.Errorf("%s: P %v W, Q1 %v var, want %v W, %v var", a.Label, p, q, w[0], w[1])
+		}
+		delete(want, a.Label)
+	}
+	if len(want) != 0 {
+		t.Errorf("missing %v", want)
+	}
+	if _, err := Synthetic(8001, 50, 230); !errors.Is(err, ErrHousehold) {
+		t.Fatalf("8001 Hz: %v", err)
+	}
+}
+
+// A stream played in uneven pieces, switched between them, gives the
+// frames Frames gives for the same switches, noise included.
+func TestStreamPlaysLikeFrames(t *testing.T) {
+	apps, err := Synthetic(4000, 50, 230)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Household{RateHz: 4000, MainsHz: 50, Volts: 230, Appliances: apps, NoiseV: 0.1, NoiseA: 0.002, Seed: 5}
+	sw := []Switch{{Sample: 0, Appliance: 2, On: true}, {Sample: 37, Appliance: 0, On: true}, {Sample: 200, Appliance: 2}, {Sample: 201, Appliance: 1, On: true}}
+	want, err := h.Frames(300, sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.Stream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for _, w := range sw {
+		got = s.Append(got, int(w.Sample-s.Sample()))
+		s.Set(w.Appliance, w.On)
+	}
+	got = s.Append(got, 300-int(s.Sample()))
+	if !slices.Equal(got, want) {
+		t.Fatal("the stream played other frames")
+	}
+	// Skipping keeps the phase: frame 320, four whole cycles in, is the
+	// voltage's rising zero crossing (plus 0.1 V of noise).
+	s.Skip(20)
+	next := s.Append(nil, 2)
+	if math.Abs(next[0]) > 1 || next[2] < 10 || s.Sample() != 322 {
+		t.Fatalf("frame 320 after a skip: u %v, sample %d", next[0], s.Sample())
+	}
+}
+
+// FromDataset takes the first switch-on cycle of each PLAID appliance.
+func TestFromDataset(t *testing.T) {
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := FromDataset(ds, 1, 8000, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) != len(ds.Labels()) {
+		t.Fatalf("%d appliances for %d labels", len(apps), len(ds.Labels()))
+	}
+	for _, a := range apps {
+		k := slices.IndexFunc(ds.Events, func(e plaid.Event) bool { return e.On && e.Label == a.Label })
+		want, _ := ds.Events[k].Retime(160)
+		if !slices.Equal(a.Current, want) {
+			t.Errorf("%s is not the re-timed first switch-on of its label", a.Label)
+		}
+	}
+	if _, err := FromDataset(&plaid.Dataset{}, 1, 8000, 50); !errors.Is(err, ErrHousehold) {
+		t.Errorf("an empty cut: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
@@ -17,10 +18,9 @@ import (
 // plaidItems loads the shared PLAID cut or skips the test.
 func plaidItems(t *testing.T) (*plaid.Dataset, []Item) {
 	t.Helper()
-	dir := plaid.DefaultDir(filepath.Join("..", ".."))
-	ds, err := plaid.Load(dir)
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
 	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
+		t.Fatal(err)
 	}
 	items, err := Items(ds)
 	if err != nil {

@@ -8,7 +8,9 @@ package nilmtest
 import (
 	"crypto/ecdsa"
 	"crypto/rand"
+	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/nilm"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/eval"
@@ -25,6 +27,17 @@ type Kit struct {
 	Appliances []appliance.Appliance
 	RateHz     float64
 	train      []nilm.Sample
+}
+
+// Shared is New over the shared PLAID cut (internal/testenv): it skips t
+// when the data is absent and fails it when the data does not load.
+func Shared(t testing.TB, rateHz float64, fold int, seed uint64) *Kit {
+	t.Helper()
+	k, err := New(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...), rateHz, fold, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // New loads the PLAID cut from dir and holds out fold of a stratified

@@ -52,15 +52,9 @@ func (d *Dataset) Labels() []string {
 	return out
 }
 
-// DefaultDir is where the shared data lives relative to the repository root,
-// overridden by the AMIGO_SHARED_DATA environment variable (its plaid-events
-// sub-directory).
-func DefaultDir(repoRoot string) string {
-	if d := os.Getenv("AMIGO_SHARED_DATA"); d != "" {
-		return filepath.Join(d, "plaid-events")
-	}
-	return filepath.Join(repoRoot, "..", "shared", "data", "plaid-events")
-}
+// Subdir is the data set's directory under the shared test data directory
+// (internal/testenv.SharedData).
+const Subdir = "plaid-events"
 
 // Load reads dir/voltage.npy, current.npy, labels.npy and on_events.npy.
 // A missing file gives an error wrapping fs.ErrNotExist that names it.

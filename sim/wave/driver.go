@@ -7,13 +7,21 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/amigo-ami/amigo/meter/feed"
 	"github.com/amigo-ami/amigo/metrology"
+	"github.com/amigo-ami/amigo/nilm/appliance"
+)
+
+// The simulated supply: 230 V at 50 Hz.
+const (
+	Voltage = 230.0
+	Mains   = 50.0
 )
 
 // Use is how a household uses one appliance: its mean on and off times.
 // OffMean 0 keeps the appliance on all the time.
 type Use struct {
-	Appliance       Appliance
+	Appliance       appliance.Appliance
 	OnMean, OffMean time.Duration
 }
 
@@ -38,9 +46,9 @@ type Config struct {
 	OnSwitch func(Switch)
 }
 
-// appliance is one use's state: its random stream, whether it is on and
-// the sample at which it switches next (-1: never).
-type appliance struct {
+// use is one appliance's switching: its random stream, whether it is on
+// and the sample at which it switches next (-1: never).
+type use struct {
 	rng  rand.PCG
 	on   bool
 	next int64
@@ -48,15 +56,13 @@ type appliance struct {
 
 // Driver runs a metrology core on a household's waveform.
 type Driver struct {
-	cfg   Config
-	core  *metrology.Core
-	m     int       // samples per cycle
-	u     []float64 // one cycle of voltage
-	sum   []float64 // one cycle of the current of the appliances on
-	apps  []appliance
-	fed   int64 // samples fed so far
-	dirty bool  // sum needs recomputing
-	buf   []float64
+	cfg    Config
+	core   *metrology.Core
+	stream *appliance.Stream
+	uses   []use
+	buf    []float64
+	tap    feed.Tap
+	tapBuf []float64
 }
 
 // chunk is the most frames fed to the core at once.
@@ -68,38 +74,37 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = 8000
 	}
-	m, err := cycleLen(cfg.Rate)
-	if err != nil {
-		return nil, err
+	if cfg.Rate < metrology.MinRate(Mains) || cfg.Rate > metrology.MaxRate {
+		return nil, fmt.Errorf("wave: rate %v Hz: want %v to %v Hz", cfg.Rate, metrology.MinRate(Mains), metrology.MaxRate)
 	}
+	h := appliance.Household{RateHz: cfg.Rate, MainsHz: Mains, Volts: Voltage, Appliances: make([]appliance.Appliance, len(cfg.Uses))}
 	for i, u := range cfg.Uses {
-		if len(u.Appliance.Current) != m {
-			return nil, fmt.Errorf("wave: appliance %d (%s): %d samples a cycle, want %d at %v Hz", i, u.Appliance.Name, len(u.Appliance.Current), m, cfg.Rate)
-		}
 		if u.OffMean < 0 || u.OnMean < 0 || (u.OffMean > 0 && (u.OnMean < time.Second || u.OffMean < time.Second)) {
-			return nil, fmt.Errorf("wave: appliance %d (%s): mean on and off times of at least 1 s", i, u.Appliance.Name)
+			return nil, fmt.Errorf("wave: appliance %d (%s): mean on and off times of at least 1 s", i, u.Appliance.Label)
 		}
+		h.Appliances[i] = u.Appliance
+	}
+	stream, err := h.Stream()
+	if err != nil {
+		return nil, fmt.Errorf("wave: %w", err)
 	}
 	core, err := metrology.New(metrology.Config{Rate: cfg.Rate, Phases: [3]bool{true}, Energy: metrology.EnergyConfig{Start: cfg.Start, FreezePeriods: []time.Duration{}}})
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{cfg: cfg, core: core, m: m, u: make([]float64, m), sum: make([]float64, m), apps: make([]appliance, len(cfg.Uses)), dirty: true,
-		buf: make([]float64, 0, 2*chunk)}
-	for k := range d.u {
-		d.u[k] = Voltage * math.Sqrt2 * math.Sin(2*math.Pi*float64(k)/float64(m))
-	}
+	d := &Driver{cfg: cfg, core: core, stream: stream, uses: make([]use, len(cfg.Uses)), buf: make([]float64, 0, 2*chunk)}
 	for i, u := range cfg.Uses {
-		a := &d.apps[i]
+		a := &d.uses[i]
 		a.rng.Seed(cfg.Seed, uint64(cfg.Meter)<<8|uint64(i))
 		if u.OffMean == 0 {
 			a.on, a.next = true, -1
-			continue
+		} else {
+			a.on = float64(a.rng.Uint64()>>11)/(1<<53) < float64(u.OnMean)/float64(u.OnMean+u.OffMean)
+			a.next = d.draw(i)
 		}
-		a.on = float64(a.rng.Uint64()>>11)/(1<<53) < float64(u.OnMean)/float64(u.OnMean+u.OffMean)
-		a.next = d.draw(i)
+		stream.Set(i, a.on)
 	}
-	for i, a := range d.apps {
+	for i, a := range d.uses {
 		if a.on && cfg.OnSwitch != nil {
 			cfg.OnSwitch(Switch{At: cfg.Start, Appliance: i, On: true})
 		}
@@ -107,16 +112,20 @@ func New(cfg Config) (*Driver, error) {
 	return d, nil
 }
 
-// draw returns the sample of appliance i's next switch after the current
-// one.
+// SetTap makes t see every frame fed to the core from now on (nil: none),
+// as meter/feed.Waveform does: an expansion module listening on the
+// sample path. Call it from the goroutine that advances the driver.
+func (d *Driver) SetTap(t feed.Tap) { d.tap = t }
+
+// draw returns the sample of use i's next switch after the current one.
 func (d *Driver) draw(i int) int64 {
-	a, u := &d.apps[i], d.cfg.Uses[i]
+	a, u := &d.uses[i], d.cfg.Uses[i]
 	mean := u.OffMean
 	if a.on {
 		mean = u.OnMean
 	}
 	x := -math.Log1p(-float64(a.rng.Uint64()>>11)/(1<<53)) * mean.Seconds() * d.cfg.Rate
-	return d.fed + max(int64(x), 1)
+	return d.stream.Sample() + max(int64(x), 1)
 }
 
 func (d *Driver) View() *metrology.View { return d.core.View() }
@@ -134,25 +143,27 @@ func (d *Driver) timeOf(s int64) time.Time {
 	return d.cfg.Start.Add(time.Duration(s/r)*time.Second + time.Duration(s%r*1e9/r))
 }
 
-// switchDue flips the appliances whose switch falls at sample fed.
+// switchDue flips the appliances whose switch falls at the stream's next
+// sample.
 func (d *Driver) switchDue() {
-	for i := range d.apps {
-		a := &d.apps[i]
-		if a.next != d.fed {
+	now := d.stream.Sample()
+	for i := range d.uses {
+		a := &d.uses[i]
+		if a.next != now {
 			continue
 		}
 		a.on = !a.on
 		a.next = d.draw(i)
-		d.dirty = true
+		d.stream.Set(i, a.on)
 		if d.cfg.OnSwitch != nil {
-			d.cfg.OnSwitch(Switch{At: d.timeOf(d.fed), Appliance: i, On: a.on})
+			d.cfg.OnSwitch(Switch{At: d.timeOf(now), Appliance: i, On: a.on})
 		}
 	}
 }
 
 // nextSwitch is the earliest sample an appliance switches at (or limit).
 func (d *Driver) nextSwitch(limit int64) int64 {
-	for _, a := range d.apps {
+	for _, a := range d.uses {
 		if a.next >= 0 && a.next < limit {
 			limit = a.next
 		}
@@ -160,44 +171,26 @@ func (d *Driver) nextSwitch(limit int64) int64 {
 	return limit
 }
 
-func (d *Driver) resum() {
-	clear(d.sum)
-	for i, a := range d.apps {
-		if a.on {
-			for k, x := range d.cfg.Uses[i].Appliance.Current {
-				d.sum[k] += x
-			}
-		}
-	}
-	d.dirty = false
-}
-
-// Advance feeds the core up to true time to; with connected false the
-// current is zero (the disconnector is open).
+// Advance feeds the core (and the tap) up to true time to; with connected
+// false the current is zero (the disconnector is open).
 func (d *Driver) Advance(to time.Time, connected bool) error {
 	target := d.sampleAt(to)
-	for d.fed < target {
+	for first := d.stream.Sample(); first < target; first = d.stream.Sample() {
 		d.switchDue()
-		if d.dirty {
-			d.resum()
-		}
-		end := d.nextSwitch(min(target, d.fed+chunk))
-		d.buf = d.buf[:0]
-		k := int(d.fed % int64(d.m))
-		for s := d.fed; s < end; s++ {
-			i := 0.0
-			if connected {
-				i = d.sum[k]
-			}
-			d.buf = append(d.buf, d.u[k], i)
-			if k++; k == d.m {
-				k = 0
+		end := d.nextSwitch(min(target, first+chunk))
+		d.buf = d.stream.Append(d.buf[:0], int(end-first))
+		if !connected {
+			for j := 1; j < len(d.buf); j += 2 {
+				d.buf[j] = 0
 			}
 		}
 		if err := d.core.Process(d.buf); err != nil {
 			return fmt.Errorf("wave: %w", err)
 		}
-		d.fed = end
+		if d.tap != nil {
+			d.tapBuf = append(d.tapBuf[:0], d.buf...)
+			d.tap.Samples(first, d.tapBuf)
+		}
 	}
 	d.switchDue()
 	return nil
@@ -207,9 +200,9 @@ func (d *Driver) Advance(to time.Time, connected bool) error {
 // the appliances switch meanwhile all the same.
 func (d *Driver) Skip(to time.Time) {
 	target := d.sampleAt(to)
-	for d.fed < target {
+	for now := d.stream.Sample(); now < target; now = d.stream.Sample() {
 		d.switchDue()
-		d.fed = d.nextSwitch(target)
+		d.stream.Skip(d.nextSwitch(target) - now)
 	}
 	d.switchDue()
 }
@@ -217,33 +210,63 @@ func (d *Driver) Skip(to time.Time) {
 // ErrNoAppliances is returned by Household for an empty appliance list.
 var ErrNoAppliances = errors.New("wave: no appliances")
 
+// Habits bound how households use their appliances: each appliance's mean
+// on time is drawn uniformly from On, its mean off time from Off. The zero
+// Habits are DefaultHabits.
+type Habits struct {
+	On, Off [2]time.Duration
+}
+
+// DefaultHabits are a home's: on for 2 to 60 minutes at a time, off for
+// 20 minutes to 4 hours.
+func DefaultHabits() Habits {
+	return Habits{On: [2]time.Duration{2 * time.Minute, time.Hour}, Off: [2]time.Duration{20 * time.Minute, 4 * time.Hour}}
+}
+
 // Household picks from apps the uses of meter's household: between 3 and
-// 6 appliances, each with a mean on time from 2 to 60 minutes and a mean
-// off time from 20 minutes to 4 hours, drawn from seed.
-func Household(apps []Appliance, seed uint64, meter int) ([]Use, error) {
+// 6 appliances of distinct labels (a home has one of a kind: a NILM
+// module follows an appliance by its label), each with mean on and off
+// times within habits, drawn from seed.
+func Household(apps []appliance.Appliance, habits Habits, seed uint64, meter int) ([]Use, error) {
 	if len(apps) == 0 {
 		return nil, ErrNoAppliances
 	}
+	if habits == (Habits{}) {
+		habits = DefaultHabits()
+	}
+	for _, r := range [][2]time.Duration{habits.On, habits.Off} {
+		if r[0] < time.Second || r[1] < r[0] {
+			return nil, fmt.Errorf("wave: habits %v: mean times from at least 1 s, low before high", habits)
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, uint64(meter)<<8|0xFF))
-	n := min(len(apps), 3+rng.IntN(4))
-	uses := make([]Use, 0, n)
-	for _, i := range rng.Perm(len(apps))[:n] {
-		uses = append(uses, Use{Appliance: apps[i],
-			OnMean:  2*time.Minute + time.Duration(rng.Int64N(int64(58*time.Minute))),
-			OffMean: 20*time.Minute + time.Duration(rng.Int64N(int64(220*time.Minute)))})
+	between := func(r [2]time.Duration) time.Duration { return r[0] + time.Duration(rng.Int64N(int64(r[1]-r[0])+1)) }
+	n := 3 + rng.IntN(4)
+	var uses []Use
+	taken := map[string]bool{}
+	for _, i := range rng.Perm(len(apps)) {
+		if len(uses) == n {
+			break
+		}
+		if !taken[apps[i].Label] {
+			taken[apps[i].Label] = true
+			uses = append(uses, Use{Appliance: apps[i], OnMean: between(habits.On), OffMean: between(habits.Off)})
+		}
 	}
 	return uses, nil
 }
 
-// Energy is the active energy (Wh) the appliances of uses drew until end,
-// by their switches as OnSwitch reported them (in order, from New on): the
-// analytic truth a meter registers and a NILM module is scored against.
-func Energy(uses []Use, switches []Switch, end time.Time) float64 {
-	var wh float64
+// Energy is the active and fundamental reactive energy (Wh, varh) the
+// appliances of uses drew from the simulated supply until end, by their
+// switches as OnSwitch reported them (in order, from New on): the analytic
+// truth a meter registers and a NILM module is scored against.
+func Energy(uses []Use, switches []Switch, end time.Time) (wh, varh float64) {
 	since := make([]time.Time, len(uses))
 	on := func(i int, until time.Time) {
 		if !since[i].IsZero() {
-			wh += uses[i].Appliance.P * until.Sub(since[i]).Hours()
+			h := until.Sub(since[i]).Hours()
+			wh += uses[i].Appliance.PowerAt(Voltage) * h
+			varh += uses[i].Appliance.ReactiveAt(Voltage) * h
 		}
 	}
 	for _, s := range switches {
@@ -259,5 +282,5 @@ func Energy(uses []Use, switches []Switch, end time.Time) float64 {
 	for i := range since {
 		on(i, end)
 	}
-	return wh
+	return wh, varh
 }

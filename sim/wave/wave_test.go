@@ -1,21 +1,21 @@
 package wave
 
 import (
-	"errors"
-	"io/fs"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
+	"github.com/amigo-ami/amigo/metrology"
+	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
 var t0 = time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
 
-func synthetic(t *testing.T) []Appliance {
+func synthetic(t *testing.T) []appliance.Appliance {
 	t.Helper()
-	apps, err := Synthetic(testRate)
+	apps, err := appliance.Synthetic(testRate, Mains, Voltage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,26 +24,6 @@ func synthetic(t *testing.T) []Appliance {
 
 // testRate keeps the tests quick under -race: 80 samples a cycle.
 const testRate = 4000
-
-// The built-in appliances draw their nominal powers (analytic: P = U·I1·cos φ).
-func TestSyntheticPowers(t *testing.T) {
-	want := map[string][2]float64{"heater": {2000, 0}, "motor": {250, 187.5}, "lamp": {10, 0}}
-	for _, a := range synthetic(t) {
-		w, ok := want[a.Name]
-		if !ok {
-			if a.Name != "smps" || a.P < 50 || a.P > 250 || math.Abs(a.Q1) > 1e-9 {
-				t.Errorf("%s: P %v W, Q1 %v var", a.Name, a.P, a.Q1)
-			}
-			continue
-		}
-		if math.Abs(a.P-w[0]) > 1e-9 || math.Abs(a.Q1-w[1]) > 1e-9 {
-			t.Errorf("%s: P %v W, Q1 %v var, want %v", a.Name, a.P, a.Q1, w)
-		}
-	}
-	if _, err := Synthetic(8001); err == nil {
-		t.Fatal("a rate that is not a multiple of 50 Hz accepted")
-	}
-}
 
 // registered is the +A the driver's core has registered, in Wh.
 func registered(d *Driver) float64 { return d.View().Registers().ActiveImport.Wh() }
@@ -101,12 +81,16 @@ func TestHouseholdRegistersItsAppliances(t *testing.T) {
 	}
 	// The switches from the start (the initial states are switch-ons at
 	// the start) are the whole story.
-	wh := Energy(uses, switches, end)
+	wh, varh := Energy(uses, switches, end)
 	if len(switches) < 40/raceScale {
 		t.Fatalf("only %d switches until %v", len(switches), end)
 	}
 	if got := registered(d); math.Abs(got-wh) > 1e-3*wh+window(2400) {
 		t.Fatalf("+A %v Wh, appliances used %v Wh", got, wh)
+	}
+	// Only the motor draws Q1, lagging: quadrant I.
+	if got := d.View().Registers().Reactive[metrology.QI].Wh(); varh < 1 || math.Abs(got-varh) > 1e-3*varh+window(187.5) {
+		t.Fatalf("+Ri %v varh, the motor drew %v varh", got, varh)
 	}
 	// The same seed switches the same way.
 	var replay []Switch
@@ -122,55 +106,23 @@ func TestHouseholdRegistersItsAppliances(t *testing.T) {
 
 func plaidDir(t *testing.T) *plaid.Dataset {
 	t.Helper()
-	dir := plaid.DefaultDir(filepath.Join("..", ".."))
-	ds, err := plaid.Load(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("PLAID event cycles not available: %v", err)
-	}
+	ds, err := plaid.Load(testenv.SharedDir(t, plaid.Subdir, plaid.Files[:]...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ds
 }
 
-// Every PLAID appliance comes out as a 50 Hz cycle at the meter's rate
-// whose RMS is the recording's (band-limited, DC dropped, scaled to
-// 230 V), and a household of them registers their energy.
+// A household of every PLAID appliance (the first switch-on cycle of
+// each, re-timed to 50 Hz at 8 kHz), all on, registers Σ P × t and the
+// net Σ Q1 × t in its quadrant.
 func TestPLAIDAppliances(t *testing.T) {
 	ds := plaidDir(t)
-	apps, err := FromPLAID(ds, 8000)
+	apps, err := appliance.FromDataset(ds, 1, 8000, Mains)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(apps) != len(ds.Labels()) {
-		t.Fatalf("%d appliances for %d labels", len(apps), len(ds.Labels()))
-	}
-	for _, a := range apps {
-		var orig []float64
-		var v float64
-		for _, e := range ds.Events {
-			if "plaid-"+e.Label == a.Name && e.On {
-				orig, v = e.Current, rms(e.Voltage)
-				break
-			}
-		}
-		var mean float64
-		for _, x := range orig {
-			mean += x / float64(len(orig))
-		}
-		var ac float64
-		for _, x := range orig {
-			ac += (x - mean) * (x - mean) / float64(len(orig))
-		}
-		want := math.Sqrt(ac) * v / Voltage
-		if got := rms(a.Current); math.Abs(got-want) > 0.03*want+1e-3 {
-			t.Errorf("%s: RMS %v A, want %v", a.Name, got, want)
-		}
-		if a.P < -1 || a.P > 3000 {
-			t.Errorf("%s: P %v W", a.Name, a.P)
-		}
-	}
-	uses, err := Household(apps, 11, 2)
+	uses, err := Household(apps, Habits{}, 11, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,15 +133,67 @@ func TestPLAIDAppliances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Advance(t0.Add(2*time.Minute), true); err != nil {
+	span := 2 * time.Minute / raceScale
+	if err := d.Advance(t0.Add(span), true); err != nil {
 		t.Fatal(err)
 	}
-	var p float64
+	var p, q float64
 	for _, u := range uses {
-		p += u.Appliance.P
+		p += u.Appliance.PowerAt(Voltage)
+		q += u.Appliance.ReactiveAt(Voltage)
 	}
-	want := p * 2 / 60
-	if got := registered(d); math.Abs(got-want) > 2e-3*want+window(p) {
-		t.Fatalf("+A %v Wh, want %v (%v W of %v)", got, want, p, Labels(apps))
+	if want := p * span.Hours(); math.Abs(registered(d)-want) > 2e-3*want+window(p) {
+		t.Fatalf("+A %v Wh, want %v (%v W of %d appliances)", registered(d), want, p, len(uses))
+	}
+	r := d.View().Registers()
+	got := r.Reactive[metrology.QI].Wh()
+	if q < 0 {
+		got = -r.Reactive[metrology.QIV].Wh()
+	}
+	if want := q * span.Hours(); math.Abs(got-want) > 2e-3*math.Abs(want)+window(math.Abs(q)) {
+		t.Fatalf("Q1 %v varh, want %v (%v var)", got, want, q)
+	}
+}
+
+// tapLog keeps what a tap is handed.
+type tapLog struct {
+	firsts []int64
+	frames int64
+	wh     float64 // Σ u·i over the frames, at testRate
+}
+
+func (l *tapLog) Samples(first int64, frames []float64) {
+	l.firsts = append(l.firsts, first)
+	l.frames += int64(len(frames) / 2)
+	for k := 0; k < len(frames); k += 2 {
+		l.wh += frames[k] * frames[k+1] / testRate / 3600
+	}
+}
+
+// The tap sees every frame the core measures, numbered from the start,
+// with zero current while disconnected and a gap where the meter was off.
+func TestTapSeesTheCoresFrames(t *testing.T) {
+	heater := synthetic(t)[0]
+	d, err := New(Config{Rate: testRate, Start: t0, Uses: []Use{{Appliance: heater}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l tapLog
+	d.SetTap(&l)
+	if err := d.Advance(t0.Add(3*time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Advance(t0.Add(4*time.Second), false); err != nil {
+		t.Fatal(err)
+	}
+	if l.frames != 4*testRate || math.Abs(l.wh-2000*3/3600.0) > 1e-9 {
+		t.Fatalf("%d frames, %v Wh: want %d frames, %v Wh", l.frames, l.wh, 4*testRate, 2000*3/3600.0)
+	}
+	d.Skip(t0.Add(10 * time.Second))
+	if err := d.Advance(t0.Add(11*time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	if last := l.firsts[len(l.firsts)-1]; last != 10*testRate || l.frames != 5*testRate {
+		t.Fatalf("after the skip: frames from %d, %d in all", last, l.frames)
 	}
 }

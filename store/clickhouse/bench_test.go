@@ -3,9 +3,9 @@
 package clickhouse
 
 import (
-	"path/filepath"
 	"testing"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
 
@@ -14,10 +14,9 @@ import (
 //	go test -tags clickhouse -run XXX -bench . -count 6 ./store/clickhouse | tee new.txt
 //	benchstat old.txt new.txt
 func benchConfig(b *testing.B) BenchConfig {
-	path := filepath.Join(storetest.SharedData(), storetest.AMPdsFile)
-	h, err := storetest.LoadAMPds(path)
+	h, err := storetest.LoadAMPds(testenv.SharedFile(b, storetest.AMPdsFile))
 	if err != nil {
-		b.Skipf("household data %s: %v", path, err)
+		b.Fatal(err)
 	}
 	return BenchConfig{URL: serverURL(b), House: h}
 }

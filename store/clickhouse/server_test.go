@@ -16,6 +16,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/pebble"
 	"github.com/amigo-ami/amigo/store/storetest"
@@ -31,14 +32,7 @@ const urlEnv = "AMIGO_CLICKHOUSE_URL"
 // (failing it under CI, where .ci/suites/clickhouse provides one).
 func serverURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(urlEnv)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run the tests through .ci/suites/clickhouse", urlEnv)
-		}
-		t.Skipf("%s is not set: no ClickHouse server (.ci/suites/clickhouse starts two)", urlEnv)
-	}
-	return u
+	return testenv.NeedServer(t, "ClickHouse servers", urlEnv, "clickhouse")
 }
 
 var databases atomic.Int64

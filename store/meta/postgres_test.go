@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/amigo-ami/amigo/internal/testenv"
 )
 
 // These tests need a PostgreSQL server: .ci/suites/postgres starts one
@@ -31,13 +33,7 @@ var schemas atomic.Int64
 // it as the search path.
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run the tests through .ci/suites/postgres", postgresEnv)
-		}
-		t.Skipf("%s is not set: no PostgreSQL server (.ci/suites/postgres starts one)", postgresEnv)
-	}
+	base := testenv.NeedServer(t, "a PostgreSQL server", postgresEnv, "postgres")
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,10 @@ package pebble
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/testenv"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/storetest"
 )
@@ -15,10 +15,9 @@ import (
 //	go test -run XXX -bench . -count 6 ./store/pebble | tee new.txt
 //	benchstat old.txt new.txt
 func benchHouse(b *testing.B) *storetest.Household {
-	path := filepath.Join(storetest.SharedData(), storetest.AMPdsFile)
-	h, err := storetest.LoadAMPds(path)
+	h, err := storetest.LoadAMPds(testenv.SharedFile(b, storetest.AMPdsFile))
 	if err != nil {
-		b.Skipf("household data %s: %v", path, err)
+		b.Fatal(err)
 	}
 	return h
 }

@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -17,27 +16,6 @@ import (
 
 // AMPdsFile is the AMPds R1 hourly file under the shared data directory.
 const AMPdsFile = "ampds-r1/AMPdsR1_1hr_Wh.csv"
-
-// SharedData returns the shared test data directory: $AMIGO_SHARED_DATA,
-// else ../shared/data beside the repository root (the directory holding
-// go.mod, searched upwards from the working directory).
-func SharedData() string {
-	if d := os.Getenv("AMIGO_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return filepath.Join("..", "shared", "data")
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "data")
-		}
-		if filepath.Dir(d) == d {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-	}
-}
 
 // Hour is one hour of a household: active energy and the reactive energy
 // of its inductive (Q1) and capacitive (Q4) loads, in Wh and varh.

@@ -3,7 +3,6 @@ package nilm_test
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/amigo-ami/amigo/meter/objects"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
-	"github.com/amigo-ami/amigo/nilm/plaid"
 )
 
 // These tests run the module on a meter whose real metrology core a
@@ -42,10 +40,7 @@ func kit(t testing.TB, fold int) *nilmtest.Kit {
 	if k := kits.kit[fold]; k != nil {
 		return k
 	}
-	k, err := nilmtest.New(plaid.DefaultDir(filepath.Join("..", "..", "..")), rate, fold, 1)
-	if err != nil {
-		t.Skipf("PLAID event cycles absent: %v", err)
-	}
+	k := nilmtest.Shared(t, rate, fold, 1)
 	if kits.kit == nil {
 		kits.kit, kits.lib = map[int]*nilmtest.Kit{}, map[*nilmtest.Kit]map[uint32][]byte{}
 	}

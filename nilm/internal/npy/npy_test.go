@@ -5,10 +5,11 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/amigo-ami/amigo/internal/testenv"
 )
 
 // file builds a .npy file by hand from a header text (padded here) and data.
@@ -129,14 +130,9 @@ func TestEncodeRoundTrip(t *testing.T) {
 // TestDecodePLAIDHeaders reads the real files' headers (written by NumPy)
 // when the shared data is present.
 func TestDecodePLAIDHeaders(t *testing.T) {
-	dir := os.Getenv("AMIGO_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "data")
-	}
-	path := filepath.Join(dir, "plaid-events", "labels.npy")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(testenv.SharedFile(t, "plaid-events/labels.npy"))
 	if err != nil {
-		t.Skipf("PLAID data absent: %v", err)
+		t.Fatal(err)
 	}
 	a, err := Decode(b)
 	if err != nil {
