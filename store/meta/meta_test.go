@@ -498,6 +498,12 @@ func testCreateBills(t *testing.T, e engine) {
 	if got, err := d.Bill(ctx, old); err != nil || got.Status != BillSuperseded {
 		t.Errorf("the re-billed bill: %+v (%v), want superseded", got, err)
 	}
+	// Both versions of meter 1, each with its own lines.
+	versions, err := d.Bills(ctx, m1, may, june)
+	if err != nil || len(versions) != 2 || versions[0].ID != old || !slices.Equal(versions[0].Lines, bill(m1, 5).Lines) ||
+		versions[1].ID != ids[1] || !slices.Equal(versions[1].Lines, re.Lines) {
+		t.Errorf("meter 1's bills: %+v (%v), want bill %d with one line and bill %d with two", versions, err, old, ids[1])
+	}
 }
 
 func TestAlarms(t *testing.T) { forEach(t, testAlarms) }
