@@ -14,6 +14,11 @@
 // unit (Wh, varh, …, scaled as the meter's scaler-unit says); Quality is a
 // bitset.
 //
+// A scan of one series returns Readings (Scan) or, for callers that read
+// many series and know which one they asked for, Samples: time, value and
+// flags, 24 bytes to a Reading's 40, appended to a buffer the caller
+// keeps (ScanSamples).
+//
 // Meter ids are integers rather than serial strings because every key of
 // every engine starts with the meter: 8 fixed bytes sort and compare as one
 // machine word, prefix-compress well and index a ClickHouse UInt64 or a

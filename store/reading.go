@@ -149,6 +149,25 @@ type Reading struct {
 	Quality Quality
 }
 
+// Sample is a reading without its meter and channel, as a scan of one
+// series returns it: 24 bytes where a Reading takes 40.
+type Sample struct {
+	Time    int64 // Unix milliseconds, UTC
+	Value   int64
+	Quality Quality
+}
+
+// Sample returns r's time, value and flags.
+func (r Reading) Sample() Sample { return Sample{Time: r.Time, Value: r.Value, Quality: r.Quality} }
+
+// AppendSamples appends the samples of rs to dst.
+func AppendSamples(dst []Sample, rs []Reading) []Sample {
+	for i := range rs {
+		dst = append(dst, rs[i].Sample())
+	}
+	return dst
+}
+
 // Validate reports why r cannot be stored, wrapping ErrInvalid.
 func (r Reading) Validate() error {
 	switch {

@@ -32,6 +32,11 @@ type Store interface {
 	// Scan appends to dst the readings of one meter and channel in a time
 	// range, in time order, Missing placeholders included.
 	Scan(ctx context.Context, q ScanQuery, dst []Reading) ([]Reading, error)
+	// ScanSamples appends to dst what Scan would return for q, without the
+	// meter and channel the query already names. Given a dst with room it
+	// allocates nothing per call in store/pebble, so a caller reading many
+	// series (a billing run over the fleet) keeps one buffer.
+	ScanSamples(ctx context.Context, q ScanQuery, dst []Sample) ([]Sample, error)
 	// Aggregate returns the non-empty buckets of q, ordered by meter (when
 	// PerMeter) and start.
 	Aggregate(ctx context.Context, q AggregateQuery) ([]Bucket, error)

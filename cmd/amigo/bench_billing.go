@@ -46,7 +46,7 @@ func billingScenario() scenario {
 				{billing.StoreBenchmark(cfg), map[string]string{"bills/s": "bills/s", "bills/cpu-s": "bills/cpu-s", "meters": "meters", "s/1M-meters": "s/1M-meters"}},
 				{billing.RegistersBenchmark(cfg), map[string]string{"bills/s": "register-bills/s", "bills/cpu-s": "register-bills/cpu-s",
 					"meters": "register-meters", "s/1M-meters": "register-s/1M-meters"}},
-				{billing.StoredBenchmark(cfg), map[string]string{"stored-bills/s": "stored-bills/s"}},
+				{billing.StoredBenchmark(cfg), map[string]string{"stored-bills/s": "stored-bills/s", "stored-bills/cpu-s": "stored-bills/cpu-s"}},
 			}
 			for _, r := range runs {
 				if err := ctx.Err(); err != nil {

@@ -351,15 +351,28 @@ func newMDMBillCmd() *cobra.Command {
 			}
 			var lines []line
 			failed := 0
-			for _, mt := range d.meters {
-				res, err := b.Run(ctx, mt.ID, at)
-				if err != nil {
-					failed++
-					lines = append(lines, line{Serial: mt.Serial, Error: err.Error()})
-					continue
+			// A batch of bills is one transaction of the metadata store.
+			const batch = 1000
+			ids := make([]store.MeterID, 0, batch)
+			for first := 0; first < len(d.meters); first += batch {
+				ms := d.meters[first:min(first+batch, len(d.meters))]
+				ids = ids[:0]
+				for _, mt := range ms {
+					ids = append(ids, mt.ID)
 				}
-				lines = append(lines, line{Serial: mt.Serial, Outcome: res.Outcome.String(), BillID: res.Stored.ID, Version: res.Version,
-					Total: res.Bill.Total.Format(res.Bill.Digits), Currency: res.Stored.Currency, Estimated: res.Bill.Estimated()})
+				results, err := b.RunMany(ctx, ids, at)
+				if err != nil {
+					return err
+				}
+				for i, res := range results {
+					if res.Err != nil {
+						failed++
+						lines = append(lines, line{Serial: ms[i].Serial, Error: res.Err.Error()})
+						continue
+					}
+					lines = append(lines, line{Serial: ms[i].Serial, Outcome: res.Outcome.String(), BillID: res.Stored.ID, Version: res.Version,
+						Total: res.Bill.Total.Format(res.Bill.Digits), Currency: res.Stored.Currency, Estimated: res.Bill.Estimated()})
+				}
 			}
 			if asJSON {
 				if err := writeJSON(cmd.OutOrStdout(), lines); err != nil {

@@ -141,9 +141,9 @@ func BenchmarkRate(b *testing.B) {
 	f, e := from.UnixMilli(), to.UnixMilli()
 	tl := t.Timeline(f, e)
 	const step = 15 * 60_000
-	months := make([][]store.Reading, 64)
+	months := make([][]store.Sample, 64)
 	for i := range months {
-		months[i] = newHousehold(store.MeterID(i+1)).appendMonth(nil, f, e, step)
+		months[i] = store.AppendSamples(nil, newHousehold(store.MeterID(i+1)).appendMonth(nil, f, e, step))
 	}
 	var next atomic.Int64
 	b.ReportAllocs()
@@ -375,12 +375,18 @@ func (noRecords) Tariff(context.Context, int64) (meta.Tariff, error) {
 func (noRecords) Bills(context.Context, store.MeterID, time.Time, time.Time) ([]meta.Bill, error) {
 	return nil, errNoRecords
 }
-func (noRecords) CreateBill(context.Context, meta.Bill) (int64, error) { return 0, errNoRecords }
+func (noRecords) CreateBills(context.Context, []meta.Bill) ([]int64, error) {
+	return nil, errNoRecords
+}
+
+// storedBatch is how many meters StoredBenchmark bills per RunMany, so
+// per transaction of store/meta.
+const storedBatch = 1000
 
 // StoredBenchmark measures the whole run into store/meta (SQLite): each
 // iteration changes the tariff's prices and re-bills cfg.Stored meters with
-// Biller.Run, so every bill is a new version written in its own
-// transaction. It reports stored-bills/s.
+// Biller.RunMany, storedBatch meters a transaction, so every bill is a new
+// version. It reports stored-bills/s and stored-bills/cpu-s.
 func StoredBenchmark(cfg BenchConfig) func(*testing.B) {
 	cfg.defaults()
 	cfg.Meters = cfg.Stored
@@ -407,7 +413,9 @@ func StoredBenchmark(cfg BenchConfig) func(*testing.B) {
 			b.Fatal(err)
 		}
 		at, _ := benchCycle(t)
+		var meters []store.MeterID
 		version := 0
+		var cpu time.Duration
 		for b.Loop() {
 			b.StopTimer()
 			version++
@@ -418,16 +426,25 @@ func StoredBenchmark(cfg BenchConfig) func(*testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			for m := 1; m <= cfg.Stored; m++ {
-				res, err := bl.Run(ctx, store.MeterID(m), at)
+			start := bench.CPUTime()
+			for first := 1; first <= cfg.Stored; first += storedBatch {
+				meters = meters[:0]
+				for m := first; m < first+storedBatch && m <= cfg.Stored; m++ {
+					meters = append(meters, store.MeterID(m))
+				}
+				results, err := bl.RunMany(ctx, meters, at)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if res.Outcome == Unchanged {
-					b.Fatalf("meter %d: unchanged after a price change", m)
+				for _, res := range results {
+					if res.Err != nil || res.Outcome == Unchanged {
+						b.Fatalf("meter %d: %v (%v) after a price change", res.Bill.Meter, res.Outcome, res.Err)
+					}
 				}
 			}
+			cpu += bench.CPUTime() - start
 		}
 		b.ReportMetric(float64(b.N)*float64(cfg.Stored)/b.Elapsed().Seconds(), "stored-bills/s")
+		reportPerCPU(b, float64(b.N)*float64(cfg.Stored), cpu, "stored-bills/cpu-s")
 	}
 }

@@ -10,6 +10,7 @@ func BenchmarkBillingRate(b *testing.B) { BenchmarkRate(b) }
 
 func BenchmarkBillingFromStore(b *testing.B) {
 	b.Run("meters=2000", StoreBenchmark(BenchConfig{Meters: 2000}))
+	b.Run("meters=20000", StoreBenchmark(BenchConfig{Meters: 20_000}))
 }
 
 func BenchmarkBillingRegisters(b *testing.B) {

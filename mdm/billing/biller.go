@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/amigo-ami/amigo/mdm/tariff"
@@ -17,9 +19,12 @@ import (
 // ErrNoTariff: the meter has no tariff to bill it by.
 var ErrNoTariff = errors.New("billing: meter has no tariff")
 
-// Readings is what the biller reads from the readings store.
+// Readings is what the biller reads from the readings store: TOU
+// registers by Scan (their channels name the periods), the energy
+// register's profile by ScanSamples into a buffer kept between bills.
 type Readings interface {
 	Scan(ctx context.Context, q store.ScanQuery, dst []store.Reading) ([]store.Reading, error)
+	ScanSamples(ctx context.Context, q store.ScanQuery, dst []store.Sample) ([]store.Sample, error)
 }
 
 // Records is what the biller reads and writes in store/meta.
@@ -27,7 +32,7 @@ type Records interface {
 	Meter(ctx context.Context, id store.MeterID) (meta.Meter, error)
 	Tariff(ctx context.Context, id int64) (meta.Tariff, error)
 	Bills(ctx context.Context, meter store.MeterID, from, to time.Time) ([]meta.Bill, error)
-	CreateBill(ctx context.Context, b meta.Bill) (int64, error)
+	CreateBills(ctx context.Context, bills []meta.Bill) ([]int64, error)
 }
 
 // Config configures a Biller.
@@ -69,9 +74,10 @@ type timelineKey struct {
 }
 
 type meterScratch struct {
-	regs []store.Reading
-	iv   []Interval
-	m    *Meter // for the tariff and timeline it was made for
+	regs    []store.Reading
+	samples []store.Sample
+	iv      []Interval
+	m       *Meter // for the tariff and timeline it was made for
 }
 
 // NewBiller returns a Biller; Readings and Records are required.
@@ -122,28 +128,104 @@ type Result struct {
 	Stored  meta.Bill // the current version in store/meta
 	Version int       // 1 for the first bill of the cycle, 2 for its first re-bill, …
 	Outcome Outcome
+	Err     error // RunMany: why the meter was not billed
 }
 
 // Run bills meter for the cycle of its tariff that holds at.
 func (b *Biller) Run(ctx context.Context, meter store.MeterID, at time.Time) (Result, error) {
+	res, err := b.RunMany(ctx, []store.MeterID{meter}, at)
+	if err != nil {
+		return Result{}, err
+	}
+	return res[0], res[0].Err
+}
+
+// RunMany bills each of meters as Run does, on GOMAXPROCS goroutines, and
+// stores the new bills and re-bills in one transaction (meta CreateBills):
+// a billing run over a fleet syncs the metadata store once a batch rather
+// than once a bill. It returns a result per meter, in order; a meter that
+// cannot be billed (no tariff, incomplete data) has the reason in its
+// Result.Err and does not stop the others. The error returned is why the
+// batch was not stored (then none of it was), or a meter listed twice.
+func (b *Biller) RunMany(ctx context.Context, meters []store.MeterID, at time.Time) ([]Result, error) {
+	if len(meters) > 1 {
+		sorted := slices.Clone(meters)
+		slices.Sort(sorted)
+		for i := 1; i < len(sorted); i++ {
+			if sorted[i] == sorted[i-1] {
+				return nil, fmt.Errorf("billing: meter %d listed twice", sorted[i])
+			}
+		}
+	}
+	results := make([]Result, len(meters))
+	records := make([]meta.Bill, len(meters))
+	// Meters bill independently: on every core.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(meters)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(meters) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				var err error
+				if records[i], err = b.bill(ctx, meters[i], at, &results[i]); err != nil {
+					results[i].Err = err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var created []meta.Bill
+	var slots []int // index in results of each created bill
+	for i := range results {
+		if results[i].Err == nil && results[i].Outcome != Unchanged {
+			created = append(created, records[i])
+			slots = append(slots, i)
+		}
+	}
+	if len(created) == 0 {
+		return results, nil
+	}
+	ids, err := b.cfg.Records.CreateBills(ctx, created)
+	if err != nil {
+		return nil, fmt.Errorf("billing: storing %d bills: %w", len(created), err)
+	}
+	for j, i := range slots {
+		res := &results[i]
+		res.Stored = created[j]
+		res.Stored.ID = ids[j]
+		b.log.Info("bill", "meter", res.Bill.Meter, "from", res.Bill.From, "total", res.Bill.Total.Format(2), "outcome", res.Outcome.String(), "version", res.Version)
+	}
+	return results, nil
+}
+
+// bill computes meter's bill for the cycle holding at into res and
+// decides its outcome against the stored versions; unless Unchanged, it
+// returns the record to create.
+func (b *Biller) bill(ctx context.Context, meter store.MeterID, at time.Time, res *Result) (meta.Bill, error) {
 	m, err := b.cfg.Records.Meter(ctx, meter)
 	if err != nil {
-		return Result{}, fmt.Errorf("billing meter %d: %w", meter, err)
+		return meta.Bill{}, fmt.Errorf("billing meter %d: %w", meter, err)
 	}
 	if m.TariffID == 0 {
-		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, ErrNoTariff)
+		return meta.Bill{}, fmt.Errorf("billing meter %s: %w", m.Serial, ErrNoTariff)
 	}
 	ct, err := b.tariff(ctx, m.TariffID)
 	if err != nil {
-		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
+		return meta.Bill{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
 	}
 	from, to := ct.t.Cycle(at)
 	bill, err := b.Compute(ctx, ct.t, meter, from, to)
 	if err != nil {
-		return Result{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
+		return meta.Bill{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
 	}
 	bill.Currency = ct.currency
-	return b.store(ctx, bill)
+	mb, err := b.decide(ctx, bill, res)
+	if err != nil {
+		return meta.Bill{}, fmt.Errorf("billing meter %s: %w", m.Serial, err)
+	}
+	return mb, nil
 }
 
 // Compute bills meter for [from, to) under t from the readings store,
@@ -173,11 +255,11 @@ func (b *Biller) Compute(ctx context.Context, t *tariff.Tariff, meter store.Mete
 		}
 	} else {
 		var err error
-		if s.regs, err = b.cfg.Readings.Scan(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.regs[:0]); err != nil {
+		if s.samples, err = b.cfg.Readings.ScanSamples(ctx, store.ScanQuery{Meter: meter, Channel: b.cfg.Channel, Range: r}, s.samples[:0]); err != nil {
 			return Bill{}, err
 		}
-		if s.iv, err = Intervals(s.regs, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
-			return Bill{}, err
+		if s.iv, err = Intervals(s.samples, f, e, b.cfg.Interval.Milliseconds(), s.iv[:0]); err != nil {
+			return Bill{}, fmt.Errorf("meter %d %s: %w", meter, b.cfg.Channel, err)
 		}
 		if tl := b.timeline(t, f, e); s.m == nil || s.m.t != t || s.m.tl != tl {
 			s.m = NewMeter(t, tl)
@@ -224,12 +306,14 @@ func (b *Biller) timeline(t *tariff.Tariff, from, to int64) *tariff.Timeline {
 	return &tl
 }
 
-// store keeps bill unless the current version of its cycle says the same.
-func (b *Biller) store(ctx context.Context, bill Bill) (Result, error) {
+// decide fills res for bill: Unchanged when the current version of its
+// cycle says the same, else the record to create (the cycle's first bill,
+// or a re-bill superseding the current version).
+func (b *Biller) decide(ctx context.Context, bill Bill, res *Result) (meta.Bill, error) {
 	mb := bill.Meta(b.cfg.Status)
 	existing, err := b.cfg.Records.Bills(ctx, bill.Meter, bill.From, bill.From.Add(time.Millisecond))
 	if err != nil {
-		return Result{}, err
+		return meta.Bill{}, err
 	}
 	var current *meta.Bill
 	version := 0
@@ -243,19 +327,15 @@ func (b *Biller) store(ctx context.Context, bill Bill) (Result, error) {
 			current = e
 		}
 	}
-	res := Result{Bill: bill, Version: version + 1, Outcome: Created}
+	*res = Result{Bill: bill, Version: version + 1, Outcome: Created}
 	if current != nil {
 		if current.Total == mb.Total && current.Currency == mb.Currency && slices.Equal(current.Lines, mb.Lines) {
-			return Result{Bill: bill, Stored: *current, Version: version, Outcome: Unchanged}, nil
+			*res = Result{Bill: bill, Stored: *current, Version: version, Outcome: Unchanged}
+			return meta.Bill{}, nil
 		}
 		mb.Supersedes, res.Outcome = current.ID, Rebilled
 	}
-	if mb.ID, err = b.cfg.Records.CreateBill(ctx, mb); err != nil {
-		return Result{}, err
-	}
-	res.Stored = mb
-	b.log.Info("bill", "meter", bill.Meter, "from", bill.From, "total", bill.Total.Format(2), "outcome", res.Outcome.String(), "version", res.Version)
-	return res, nil
+	return mb, nil
 }
 
 // Meta converts b to the record store/meta keeps. store/meta counts unit

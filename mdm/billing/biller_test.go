@@ -165,3 +165,90 @@ func TestRunRefuses(t *testing.T) {
 		t.Errorf("meter without readings: %v, want ErrIncomplete", err)
 	}
 }
+
+// TestRunMany bills a batch: meters that bill are stored together, a
+// meter that cannot be billed says why without stopping the others, a
+// second run changes nothing, and a correction re-bills only its meter.
+func TestRunMany(t *testing.T) {
+	ctx := context.Background()
+	st, md, m1 := stores(t)
+	mt, err := md.Meter(ctx, m1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := md.CreateMeter(ctx, meta.Meter{Serial: "SH0002", TariffID: mt.TariffID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTariff, err := md.CreateMeter(ctx, meta.Meter{Serial: "X"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tariff.Parse([]byte(shanghaiLadder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 3, 15, 0, 0, 0, 0, tf.Location())
+	from, to := tf.Cycle(at)
+	var rs []store.Reading
+	for _, m := range []store.MeterID{m1, m2} {
+		rs = newHousehold(m).appendMonth(rs, from.UnixMilli(), to.UnixMilli(), 15*60_000)
+	}
+	if _, err := st.Append(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewBiller(Config{Readings: st, Records: md})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meters := []store.MeterID{m1, noTariff, m2}
+	first, err := b.RunMany(ctx, meters, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(first[1].Err, ErrNoTariff) {
+		t.Errorf("meter without tariff: %v, want ErrNoTariff", first[1].Err)
+	}
+	for _, i := range []int{0, 2} {
+		r := first[i]
+		stored, err := md.Bill(ctx, r.Stored.ID)
+		if r.Err != nil || r.Outcome != Created || r.Version != 1 || err != nil || stored.Meter != meters[i] || stored.Total != int64(r.Bill.Total) || r.Bill.Total <= 0 {
+			t.Errorf("meter %d: %+v (%v), stored %+v (%v); want a first bill", meters[i], r.Outcome, r.Err, stored, err)
+		}
+	}
+
+	again, err := b.RunMany(ctx, meters, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 2} {
+		if r := again[i]; r.Outcome != Unchanged || r.Stored.ID != first[i].Stored.ID {
+			t.Errorf("meter %d again: %v bill %d, want unchanged bill %d", meters[i], r.Outcome, r.Stored.ID, first[i].Stored.ID)
+		}
+	}
+
+	// An operator corrects meter 2's closing reading: 50 kWh more.
+	last := rs[len(rs)-1]
+	last.Value, last.Quality = last.Value+50_000, store.Edited
+	if _, err := st.Append(ctx, []store.Reading{last}); err != nil {
+		t.Fatal(err)
+	}
+	third, err := b.RunMany(ctx, meters, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := third[0]; r.Outcome != Unchanged {
+		t.Errorf("meter 1 after meter 2's correction: %v, want unchanged", r.Outcome)
+	}
+	if r := third[2]; r.Outcome != Rebilled || r.Version != 2 || r.Stored.Supersedes != first[2].Stored.ID || r.Bill.Determinants.Wh != first[2].Bill.Determinants.Wh+50_000 {
+		t.Errorf("meter 2 after its correction: %v version %d superseding %d, %d Wh; want a re-bill of bill %d with %d Wh",
+			r.Outcome, r.Version, r.Stored.Supersedes, r.Bill.Determinants.Wh, first[2].Stored.ID, first[2].Bill.Determinants.Wh+50_000)
+	}
+	if old, err := md.Bill(ctx, first[2].Stored.ID); err != nil || old.Status != meta.BillSuperseded {
+		t.Errorf("meter 2's first bill: %v (%v), want superseded", old.Status, err)
+	}
+
+	if _, err := b.RunMany(ctx, []store.MeterID{m1, m2, m1}, at); err == nil {
+		t.Error("a meter listed twice: no error")
+	}
+}

@@ -37,7 +37,14 @@
 // when the data changed (estimates replaced by actual readings, edits) a
 // new bill superseding the current one is created, and the old one is
 // kept with status superseded. Bill.Meta says how lines map to
-// meta.BillLine.
+// meta.BillLine. Biller.RunMany does the same for a batch of meters on
+// every core and stores the batch's bills in one transaction
+// (meta.CreateBills), the way a fleet is billed: a transaction a bill
+// would be a disk sync a bill.
+//
+// The energy register's profile is read with store.Store.ScanSamples
+// into a buffer each worker keeps, so a bill allocates little more than
+// its lines.
 //
 // Biller is safe for concurrent use; Meter is not (one per goroutine).
 package billing

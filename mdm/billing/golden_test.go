@@ -123,7 +123,7 @@ func (g *golden) run(t *testing.T, td *datadriven.TestData) string {
 				return "error: " + err.Error()
 			}
 		} else {
-			iv, err := Intervals(g.readings(), from.UnixMilli(), to.UnixMilli(), quarter, nil)
+			iv, err := Intervals(store.AppendSamples(nil, g.readings()), from.UnixMilli(), to.UnixMilli(), quarter, nil)
 			if err != nil {
 				return "error: " + err.Error()
 			}

@@ -3,6 +3,7 @@ package billing
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/amigo-ami/amigo/store"
 )
@@ -25,14 +26,14 @@ type Interval struct {
 	Estimated  bool // a bounding reading was estimated, or the interval spans a gap
 }
 
-// Intervals derives the intervals of [from, to] from register readings of
-// one channel in time order: one per pair of consecutive readings that are
-// not Missing. There must be a reading at from and one at to. An interval
+// Intervals derives the intervals of [from, to] from register samples of
+// one channel in time order: one per pair of consecutive samples that are
+// not Missing. There must be a sample at from and one at to. An interval
 // longer than nominal (readings lost in between, the energy spread over
-// the gap) or bounded by an estimated reading is Estimated. Intervals are
-// appended to dst.
-func Intervals(regs []store.Reading, from, to, nominal int64, dst []Interval) ([]Interval, error) {
-	prev := -1 // index of the previous reading used; readings are not copied, they are 40 bytes
+// the gap) or bounded by an estimated sample is Estimated. Intervals are
+// appended to dst. Errors name times, not the meter: the caller knows it.
+func Intervals(regs []store.Sample, from, to, nominal int64, dst []Interval) ([]Interval, error) {
+	prev := -1 // index of the previous sample used
 	prevEst := false
 	for i := range regs {
 		r := &regs[i]
@@ -43,7 +44,7 @@ func Intervals(regs []store.Reading, from, to, nominal int64, dst []Interval) ([
 		est := r.Quality&(store.Estimated|store.Edited) == store.Estimated
 		if prev < 0 {
 			if r.Time != from {
-				return dst, fmt.Errorf("meter %d %s: first reading at %d, none at the period start %d: %w", r.Meter, r.Channel, r.Time, from, ErrIncomplete)
+				return dst, fmt.Errorf("first reading at %s, none at the period start %s: %w", instant(r.Time), instant(from), ErrIncomplete)
 			}
 			prev, prevEst = i, est
 			continue
@@ -51,17 +52,20 @@ func Intervals(regs []store.Reading, from, to, nominal int64, dst []Interval) ([
 		p := &regs[prev]
 		wh := r.Value - p.Value
 		if wh < 0 {
-			return dst, fmt.Errorf("%s after %s: %w", *r, *p, ErrNegative)
+			return dst, fmt.Errorf("%d at %s after %d at %s: %w", r.Value, instant(r.Time), p.Value, instant(p.Time), ErrNegative)
 		}
 		dst = append(dst, Interval{Start: p.Time, End: r.Time, Wh: wh, Estimated: est || prevEst || r.Time-p.Time > nominal})
 		prev, prevEst = i, est
 	}
 	if prev < 0 || regs[prev].Time != to {
-		last := int64(-1)
+		last := "none"
 		if prev >= 0 {
-			last = regs[prev].Time
+			last = instant(regs[prev].Time)
 		}
-		return dst, fmt.Errorf("no reading at the period end %d (last at %d): %w", to, last, ErrIncomplete)
+		return dst, fmt.Errorf("no reading at the period end %s (last: %s): %w", instant(to), last, ErrIncomplete)
 	}
 	return dst, nil
 }
+
+// instant formats Unix ms for an error message.
+func instant(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z") }

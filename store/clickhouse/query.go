@@ -13,35 +13,49 @@ import (
 	"github.com/amigo-ami/amigo/store"
 )
 
-// Scan implements store.Store. FINAL gives the latest version of each
-// reading whether or not its parts have merged.
+// Scan implements store.Store.
 func (d *DB) Scan(ctx context.Context, q store.ScanQuery, dst []store.Reading) ([]store.Reading, error) {
+	err := d.scan(ctx, q, func(x store.Sample) {
+		dst = append(dst, store.Reading{Meter: q.Meter, Channel: q.Channel, Time: x.Time, Value: x.Value, Quality: x.Quality})
+	})
+	return dst, err
+}
+
+// ScanSamples implements store.Store.
+func (d *DB) ScanSamples(ctx context.Context, q store.ScanQuery, dst []store.Sample) ([]store.Sample, error) {
+	err := d.scan(ctx, q, func(x store.Sample) { dst = append(dst, x) })
+	return dst, err
+}
+
+// scan calls fn with each reading of q in time order. FINAL gives the
+// latest version of each reading whether or not its parts have merged.
+func (d *DB) scan(ctx context.Context, q store.ScanQuery, fn func(store.Sample)) error {
 	if err := q.Validate(); err != nil {
-		return dst, err
+		return err
 	}
 	if err := d.checkOpen(); err != nil {
-		return dst, err
+		return err
 	}
 	rows, err := d.conn.Query(ctx, "SELECT ts, value, quality FROM "+d.readings+
 		" FINAL WHERE meter = ? AND channel = ? AND ts >= ? AND ts < ? ORDER BY ts",
 		uint64(q.Meter), packChannel(q.Channel), q.Range.From, q.Range.To)
 	if err != nil {
-		return dst, fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
+		return fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r := store.Reading{Meter: q.Meter, Channel: q.Channel}
+		var x store.Sample
 		var quality uint16
-		if err := rows.Scan(&r.Time, &r.Value, &quality); err != nil {
-			return dst, fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
+		if err := rows.Scan(&x.Time, &x.Value, &quality); err != nil {
+			return fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
 		}
-		r.Quality = store.Quality(quality)
-		dst = append(dst, r)
+		x.Quality = store.Quality(quality)
+		fn(x)
 	}
 	if err := rows.Err(); err != nil {
-		return dst, fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
+		return fmt.Errorf("clickhouse: scan meter %d %s: %w", q.Meter, q.Channel, err)
 	}
-	return dst, nil
+	return nil
 }
 
 // Limits on the zone offsets one aggregate query spells out (see

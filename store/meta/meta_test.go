@@ -428,6 +428,84 @@ func testBills(t *testing.T, e engine) {
 	}
 }
 
+func TestCreateBills(t *testing.T) { forEach(t, testCreateBills) }
+
+func testCreateBills(t *testing.T, e engine) {
+	ctx := context.Background()
+	d, _ := openTest(t, e)
+	m1, _ := d.CreateMeter(ctx, Meter{Serial: "A"})
+	m2, _ := d.CreateMeter(ctx, Meter{Serial: "B"})
+	m3, _ := d.CreateMeter(ctx, Meter{Serial: "C"})
+	may, june := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	bill := func(m store.MeterID, amounts ...int64) Bill {
+		b := Bill{Meter: m, From: may, To: june, Currency: "CNY", Status: BillDraft}
+		for i, a := range amounts {
+			b.Lines = append(b.Lines, BillLine{Description: fmt.Sprintf("line %d", i), Quantity: 1, Unit: "day", UnitPrice: a, Amount: a})
+			b.Total += a
+		}
+		return b
+	}
+	old, err := d.CreateBill(ctx, bill(m1, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// All of a batch or nothing: a re-bill of a bill that is not live, two
+	// re-bills of one bill, an invalid bill.
+	notLive := bill(m2, 7)
+	notLive.Supersedes = old // m1's bill, not m2's
+	twice1, twice2 := bill(m1, 8), bill(m1, 9)
+	twice1.Supersedes, twice2.Supersedes = old, old
+	invalid := bill(m3, 1)
+	invalid.Total = 2
+	for _, tt := range []struct {
+		name  string
+		batch []Bill
+		want  error
+	}{
+		{"re-bill of another meter's bill", []Bill{bill(m3, 1), notLive}, ErrNotFound},
+		{"two re-bills of one bill", []Bill{bill(m3, 1), twice1, twice2}, ErrNotFound},
+		{"an invalid bill", []Bill{bill(m2, 1), invalid}, ErrInvalid},
+	} {
+		if ids, err := d.CreateBills(ctx, tt.batch); !errors.Is(err, tt.want) || ids != nil {
+			t.Errorf("%s: ids %v, error %v, want %v", tt.name, ids, err, tt.want)
+		}
+	}
+	for _, m := range []store.MeterID{m2, m3} {
+		if bills, err := d.Bills(ctx, m, may, june); err != nil || len(bills) != 0 {
+			t.Errorf("meter %d after failed batches: %+v (%v), want none", m, bills, err)
+		}
+	}
+	if ids, err := d.CreateBills(ctx, nil); err != nil || len(ids) != 0 {
+		t.Errorf("an empty batch: %v (%v)", ids, err)
+	}
+	re := bill(m1, 6, 4)
+	re.Supersedes = old
+	batch := []Bill{bill(m2, 3, 4), re, bill(m3, 2)}
+	ids, err := d.CreateBills(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || ids[0] <= old || ids[1] <= ids[0] || ids[2] <= ids[1] {
+		t.Fatalf("ids %v after bill %d, want three increasing", ids, old)
+	}
+	for i, id := range ids {
+		got, err := d.Bill(ctx, id)
+		want := batch[i]
+		if err != nil || got.Meter != want.Meter || got.Total != want.Total || got.Supersedes != want.Supersedes || !slices.Equal(got.Lines, want.Lines) {
+			t.Errorf("bill %d: %+v (%v), want %+v", id, got, err, want)
+		}
+	}
+	if got, err := d.Bill(ctx, old); err != nil || got.Status != BillSuperseded {
+		t.Errorf("the re-billed bill: %+v (%v), want superseded", got, err)
+	}
+	// Both versions of meter 1, each with its own lines.
+	versions, err := d.Bills(ctx, m1, may, june)
+	if err != nil || len(versions) != 2 || versions[0].ID != old || !slices.Equal(versions[0].Lines, bill(m1, 5).Lines) ||
+		versions[1].ID != ids[1] || !slices.Equal(versions[1].Lines, re.Lines) {
+		t.Errorf("meter 1's bills: %+v (%v), want bill %d with one line and bill %d with two", versions, err, old, ids[1])
+	}
+}
+
 func TestAlarms(t *testing.T) { forEach(t, testAlarms) }
 
 func testAlarms(t *testing.T, e engine) {

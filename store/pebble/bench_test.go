@@ -47,7 +47,7 @@ func BenchmarkBlock(b *testing.B) {
 		var batch []store.Reading
 		for range int(24 * time.Hour / iv) {
 			batch = f.AppendInterval(batch[:0])
-			day = append(day, sample{t: batch[0].Time, v: batch[0].Value})
+			day = append(day, sample{Time: batch[0].Time, Value: batch[0].Value})
 		}
 		var enc blockEncoder
 		block := enc.encode(nil, benchStart, day)

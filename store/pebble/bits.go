@@ -1,6 +1,9 @@
 package pebble
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // bitWriter appends bits, most significant first, to a byte slice.
 type bitWriter struct {
@@ -40,7 +43,7 @@ func (b *bitWriter) flush() []byte {
 type bitReader struct {
 	src []byte
 	pos int    // next byte of src to load
-	acc uint64 // loaded bits, left-aligned
+	acc uint64 // loaded bits, left-aligned; the bits after them are zero or the stream's next bits
 	n   uint   // number of loaded bits
 	ok  bool
 }
@@ -48,6 +51,16 @@ type bitReader struct {
 func newBitReader(src []byte) bitReader { return bitReader{src: src, ok: true} }
 
 func (r *bitReader) refill() {
+	if r.pos+8 <= len(r.src) {
+		// Eight bytes in one load; the whole bytes that fit are taken. The
+		// bits below them are the next byte's own, so when that byte is
+		// loaded later its bits OR onto equal bits.
+		r.acc |= binary.BigEndian.Uint64(r.src[r.pos:]) >> r.n
+		take := (64 - r.n) / 8
+		r.pos += int(take)
+		r.n += take * 8
+		return
+	}
 	for r.n <= 56 && r.pos < len(r.src) {
 		r.acc |= uint64(r.src[r.pos]) << (56 - r.n)
 		r.n += 8

@@ -32,10 +32,7 @@ var (
 
 // sample is one reading of a block: the block's key holds meter, channel
 // and day.
-type sample struct {
-	t, v int64
-	q    store.Quality
-}
+type sample = store.Sample
 
 // blockSummary is what a block's header says without decoding samples.
 type blockSummary struct {
@@ -46,10 +43,10 @@ type blockSummary struct {
 
 // summarize computes the summary of samples.
 func summarize(s []sample) blockSummary {
-	sum := blockSummary{n: len(s), first: s[0].t, last: s[len(s)-1].t}
+	sum := blockSummary{n: len(s), first: s[0].Time, last: s[len(s)-1].Time}
 	for i := range s {
-		if s[i].q&store.Missing == 0 {
-			sum.agg.Add(s[i].v)
+		if s[i].Quality&store.Missing == 0 {
+			sum.agg.Add(s[i].Value)
 		}
 	}
 	return sum
@@ -73,23 +70,23 @@ func (e *blockEncoder) encode(dst []byte, base int64, s []sample) []byte {
 	}
 	dst = append(dst, blockVersion)
 	dst = binary.AppendUvarint(dst, uint64(n))
-	dst = binary.AppendVarint(dst, s[0].t-base)
+	dst = binary.AppendVarint(dst, s[0].Time-base)
 	var tp, vp columnPlan
 	if n >= 2 {
 		e.xs = e.xs[:0]
 		for i := range s {
-			e.xs = append(e.xs, s[i].t)
+			e.xs = append(e.xs, s[i].Time)
 		}
 		tp = plan(e.xs, true, e.tres)
 		e.tres = tp.res
-		dst = tp.appendHeader(dst, s[0].t)
+		dst = tp.appendHeader(dst, s[0].Time)
 	}
-	v0 := s[0].v
+	v0 := s[0].Value
 	dst = binary.AppendVarint(dst, v0)
 	if n >= 2 {
 		e.xs = e.xs[:0]
 		for i := range s {
-			e.xs = append(e.xs, s[i].v)
+			e.xs = append(e.xs, s[i].Value)
 		}
 		vp = plan(e.xs, false, e.vres)
 		e.vres = vp.res
@@ -142,18 +139,18 @@ func appendSummary(dst []byte, b store.Bucket, v0 int64) []byte {
 func appendFlagRuns(dst []byte, s []sample) []byte {
 	runs := 1
 	for i := 1; i < len(s); i++ {
-		if s[i].q != s[i-1].q {
+		if s[i].Quality != s[i-1].Quality {
 			runs++
 		}
 	}
 	dst = binary.AppendUvarint(dst, uint64(runs))
 	if runs == 1 {
-		return binary.AppendUvarint(dst, uint64(s[0].q))
+		return binary.AppendUvarint(dst, uint64(s[0].Quality))
 	}
 	start := 0
 	for i := 1; i <= len(s); i++ {
-		if i == len(s) || s[i].q != s[start].q {
-			dst = binary.AppendUvarint(dst, uint64(s[start].q))
+		if i == len(s) || s[i].Quality != s[start].Quality {
+			dst = binary.AppendUvarint(dst, uint64(s[start].Quality))
 			dst = binary.AppendUvarint(dst, uint64(i-start))
 			start = i
 		}
@@ -257,17 +254,13 @@ func decodeInto(dst []sample, src []byte, base int64) ([]sample, error) {
 		return dst, d.err
 	}
 	out := dst[len(dst)-n:]
-	out[0].t, out[0].v = h.summary.first, h.v0
+	out[0].Time, out[0].Value = h.summary.first, h.v0
 	if n >= 2 {
 		br := newBitReader(src[d.off:])
-		tc := newColumnReader(h.tcol, out[0].t)
-		for i := 1; i < n; i++ {
-			out[i].t = tc.next(&br)
-		}
-		vc := newColumnReader(h.vcol, h.v0)
-		for i := 1; i < n; i++ {
-			out[i].v = vc.next(&br)
-		}
+		tc := newColumnReader(h.tcol)
+		tc.fill(&br, out[0].Time, out, false)
+		vc := newColumnReader(h.vcol)
+		vc.fill(&br, h.v0, out, true)
 		if !br.ok {
 			d.fail("block.bits", errBadBitRun)
 			return dst, d.err
@@ -279,7 +272,7 @@ func decodeInto(dst []sample, src []byte, base int64) ([]sample, error) {
 		return dst, d.err
 	}
 	for i := 1; i < n; i++ {
-		if out[i].t <= out[i-1].t {
+		if out[i].Time <= out[i-1].Time {
 			d.fail("block.times", fmt.Errorf("%w at sample %d", errOrder, i))
 			return dst, d.err
 		}
@@ -313,7 +306,7 @@ func readFlagRuns(d *decoder, dst []sample, n int) []sample {
 			return dst
 		}
 		for range length {
-			dst = append(dst, sample{q: store.Quality(q)})
+			dst = append(dst, sample{Quality: store.Quality(q)})
 		}
 	}
 	if len(dst) != want {

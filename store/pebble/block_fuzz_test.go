@@ -7,7 +7,7 @@ import "testing"
 // the same samples and summary.
 func FuzzBlockDecode(f *testing.F) {
 	var enc blockEncoder
-	f.Add(enc.encode(nil, 0, []sample{{t: 0, v: 5}}), int64(0))
+	f.Add(enc.encode(nil, 0, []sample{{Time: 0, Value: 5}}), int64(0))
 	f.Add(enc.encode(nil, day, regular(96, day, 900_000, func(i int) int64 { return 1e7 + int64(i*i) })), int64(day))
 	f.Add([]byte{1, 3, 0, 0xfc, 0, 0, 0xfe, 3, 0, 0, 0, 1, 0}, int64(0))
 	f.Fuzz(func(t *testing.T, src []byte, base int64) {

@@ -17,7 +17,7 @@ const day = 86_400_000
 func regular(n int, t0, step int64, f func(i int) int64) []sample {
 	s := make([]sample, n)
 	for i := range s {
-		s[i] = sample{t: t0 + int64(i)*step, v: f(i)}
+		s[i] = sample{Time: t0 + int64(i)*step, Value: f(i)}
 	}
 	return s
 }
@@ -26,7 +26,7 @@ func TestBlockRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	withFlags := func(s []sample, f func(i int) store.Quality) []sample {
 		for i := range s {
-			s[i].q = f(i)
+			s[i].Quality = f(i)
 		}
 		return s
 	}
@@ -35,16 +35,16 @@ func TestBlockRoundTrip(t *testing.T) {
 		base    int64
 		samples []sample
 	}{
-		{"one reading", 19723 * day, []sample{{t: 19723 * day, v: 5}}},
-		{"one reading before its base", day, []sample{{t: 0, v: -1}}},
-		{"two readings", 0, []sample{{t: 10, v: 1}, {t: 11, v: 1 << 40}}},
+		{"one reading", 19723 * day, []sample{{Time: 19723 * day, Value: 5}}},
+		{"one reading before its base", day, []sample{{Time: 0, Value: -1}}},
+		{"two readings", 0, []sample{{Time: 10, Value: 1}, {Time: 11, Value: 1 << 40}}},
 		{"15-min register", 0, regular(96, 0, 900_000, func(i int) int64 { return 12_345_678 + int64(i*i%250) + int64(i)*100 })},
 		{"constant", 0, regular(96, 0, 900_000, func(int) int64 { return 42 })},
 		{"1-min register", 0, regular(1440, 0, 60_000, func(i int) int64 { return 1e7 + int64(i)*17 + rng.Int64N(9) })},
-		{"irregular times", 0, []sample{{t: 0, v: 3}, {t: 7, v: 3}, {t: 900_000, v: 9}, {t: 900_001, v: 10}, {t: 86_399_999, v: 11}}},
+		{"irregular times", 0, []sample{{Time: 0, Value: 3}, {Time: 7, Value: 3}, {Time: 900_000, Value: 9}, {Time: 900_001, Value: 10}, {Time: 86_399_999, Value: 11}}},
 		{"negative deltas", 0, regular(50, 0, 60_000, func(i int) int64 { return int64(1000 - i*i) })},
-		{"huge jumps", 0, []sample{{t: 1, v: 0}, {t: 2, v: math.MaxInt64}, {t: 1 << 62, v: math.MinInt64}, {t: 1<<62 + 1, v: 0}}},
-		{"int64 extremes", 0, []sample{{t: math.MinInt64, v: math.MaxInt64}, {t: -1, v: math.MinInt64}, {t: 0, v: math.MaxInt64}, {t: math.MaxInt64, v: math.MinInt64}}},
+		{"huge jumps", 0, []sample{{Time: 1, Value: 0}, {Time: 2, Value: math.MaxInt64}, {Time: 1 << 62, Value: math.MinInt64}, {Time: 1<<62 + 1, Value: 0}}},
+		{"int64 extremes", 0, []sample{{Time: math.MinInt64, Value: math.MaxInt64}, {Time: -1, Value: math.MinInt64}, {Time: 0, Value: math.MaxInt64}, {Time: math.MaxInt64, Value: math.MinInt64}}},
 		{"alternating extremes", 0, regular(64, 0, 1, func(i int) int64 {
 			if i%2 == 0 {
 				return math.MinInt64
@@ -96,7 +96,7 @@ func TestBlockRoundTrip(t *testing.T) {
 				t.Errorf("summary = %+v, want %+v", sum, want)
 			}
 			// Appending after existing samples keeps them.
-			prefix := []sample{{t: -7, v: -7}}
+			prefix := []sample{{Time: -7, Value: -7}}
 			got, err = decodeBlock(prefix, b, tt.base)
 			if err != nil || got[0] != prefix[0] || len(got) != len(tt.samples)+1 {
 				t.Errorf("decode after a prefix: len %d, err %v", len(got), err)
@@ -114,7 +114,7 @@ func TestBlockBytes(t *testing.T) {
 	}{
 		// version 1, n 1, t0 0, v0 5 (zigzag 10), count 1, present 0,
 		// last−first 0, sum−count·first 0, one run of flags 0.
-		{"one reading", []sample{{t: 0, v: 5}}, "01 01 00 0a 01 00 00 00 01 00"},
+		{"one reading", []sample{{Time: 0, Value: 5}}, "01 01 00 0a 01 00 00 00 01 00"},
 		// n 3, t0 0; times: mode 0xfc (delta, minus base, k=63: no bits),
 		// base 900000 (zigzag varint c0 ee 6d); v0 100 (c8 01); values:
 		// mode 0xfe (delta, zigzag, no bits: all deltas 0); count 3,
@@ -125,7 +125,7 @@ func TestBlockBytes(t *testing.T) {
 		// varint 02) they are 0 and 1, a smaller mean than zigzag's 2 and 4,
 		// so mode 0x00 (delta, minus base, k=0) and bits 1·01 (padded:
 		// 0xa0). Summary: last−first 3 (06), sum−3·100 4 (08).
-		{"growing", []sample{{t: 0, v: 100}, {t: 1, v: 101}, {t: 2, v: 103}},
+		{"growing", []sample{{Time: 0, Value: 100}, {Time: 1, Value: 101}, {Time: 2, Value: 103}},
 			"01 03 00 fc 02 c8 01 00 02 03 00 06 08 01 00 a0"},
 	}
 	var enc blockEncoder
@@ -143,8 +143,8 @@ func TestBlockDecodeRejects(t *testing.T) {
 	var enc blockEncoder
 	// Irregular times and values: both columns have bit streams, and the
 	// header stores the last time.
-	good := enc.encode(nil, 0, []sample{{t: 0, v: 5}, {t: 3, v: 900}, {t: 4, v: 17}, {t: 11, v: 18}})
-	backwards := enc.encode(nil, 0, []sample{{t: 0, v: 1}, {t: 5, v: 2}, {t: 3, v: 3}})
+	good := enc.encode(nil, 0, []sample{{Time: 0, Value: 5}, {Time: 3, Value: 900}, {Time: 4, Value: 17}, {Time: 11, Value: 18}})
+	backwards := enc.encode(nil, 0, []sample{{Time: 0, Value: 1}, {Time: 5, Value: 2}, {Time: 3, Value: 3}})
 	withByte := func(i int, b byte) []byte {
 		c := append([]byte(nil), good...)
 		c[i] = b
@@ -184,7 +184,7 @@ func TestBlockDecodeRejects(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, err := decodeBlock([]sample{{t: 1}}, src, 0)
+			got, err := decodeBlock([]sample{{Time: 1}}, src, 0)
 			if err == nil {
 				t.Fatalf("decoded %d samples from %x, want an error", len(got), src)
 			}

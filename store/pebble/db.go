@@ -35,6 +35,7 @@ type DB struct {
 
 	flushing atomic.Bool
 	encs     [4]blockEncoder // flush's, one per encoding goroutine, under gate
+	scans    sync.Pool       // *seriesIter: Pebble keeps an iterator's options and bounds while it is open
 }
 
 var _ store.Store = (*DB)(nil)

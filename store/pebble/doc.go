@@ -21,7 +21,10 @@
 // previous flush then leave the head. Open replays the write-ahead records
 // left, in sequence order, onto the stored blocks, which rebuilds the head
 // exactly. Queries read the head's copy of a block when it has one, else
-// the stored block.
+// the stored block. ScanSamples decodes stored blocks straight into the
+// caller's buffer through an iterator bounded to the series' days, with
+// its options and bounds pooled: a scan allocates nothing but what Pebble
+// allocates for an iterator.
 //
 // Memory: the head holds each open block decoded, 24 bytes a reading: a
 // day of 10 000 meters × 4 channels is 92 MB at 15 minutes and 1.4 GB at

@@ -1,7 +1,6 @@
 package pebble
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 
@@ -257,7 +256,7 @@ func (h *head) appendRun(b *openBlock, rows []store.Reading) {
 	h.touch(b)
 	b.samples = slices.Grow(b.samples, len(rows))
 	for _, r := range rows {
-		b.samples = append(b.samples, sample{t: r.Time, v: r.Value, q: r.Quality})
+		b.samples = append(b.samples, r.Sample())
 	}
 	b.last = rows[len(rows)-1].Time
 	h.readings += len(rows)
@@ -333,7 +332,7 @@ func (h *head) ensure(mb *meterBlocks, id blockID, src blockSource) (int, error)
 	}
 	b := openBlock{channel: id.channel, day: id.day, samples: s, gen: h.gen}
 	if len(s) > 0 {
-		b.last = s[len(s)-1].t
+		b.last = s[len(s)-1].Time
 	}
 	mb.blocks = slices.Insert(mb.blocks, i, b)
 	h.readings += len(s)
@@ -343,16 +342,16 @@ func (h *head) ensure(mb *meterBlocks, id blockID, src blockSource) (int, error)
 // merge applies one reading to its block, which touch has marked, by
 // store.Merge.
 func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
-	in := sample{t: r.Time, v: r.Value, q: r.Quality}
+	in := r.Sample()
 	n := len(b.samples)
-	if n == 0 || in.t > b.last {
+	if n == 0 || in.Time > b.last {
 		b.samples = append(b.samples, in)
-		b.last = in.t
+		b.last = in.Time
 		h.readings++
 		h.dirty++
 		return store.Added
 	}
-	i, found := slices.BinarySearchFunc(b.samples, in.t, func(s sample, t int64) int { return cmp.Compare(s.t, t) })
+	i, found := slices.BinarySearchFunc(b.samples, in.Time, bySampleTime)
 	if !found {
 		b.samples = slices.Insert(b.samples, i, in)
 		h.readings++
@@ -360,9 +359,9 @@ func (h *head) merge(b *openBlock, r store.Reading) store.Outcome {
 		return store.Added
 	}
 	s := &b.samples[i]
-	stored := store.Reading{Meter: r.Meter, Channel: r.Channel, Time: s.t, Value: s.v, Quality: s.q}
+	stored := store.Reading{Meter: r.Meter, Channel: r.Channel, Time: s.Time, Value: s.Value, Quality: s.Quality}
 	kept, outcome := store.Merge(stored, r)
-	s.v, s.q = kept.Value, kept.Quality
+	s.Value, s.Quality = kept.Value, kept.Quality
 	if outcome == store.Conflicted {
 		c := store.Conflict{Stored: stored, Incoming: r}
 		h.conflicts[idOf(c)] = c

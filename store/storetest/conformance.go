@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -300,6 +301,9 @@ func testInvalidBatch(t *testing.T, e Engine) {
 	if _, err := s.Scan(context.Background(), store.ScanQuery{Meter: 1, Range: store.Range{From: 5, To: 5}}, nil); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("Scan of an empty range: error %v, want store.ErrInvalid", err)
 	}
+	if _, err := s.ScanSamples(context.Background(), store.ScanQuery{Meter: 1, Range: store.Range{From: 5, To: 5}}, nil); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("ScanSamples of an empty range: error %v, want store.ErrInvalid", err)
+	}
 	if _, err := s.Aggregate(context.Background(), store.AggregateQuery{Meters: []store.MeterID{1}, Step: store.StepDay, Range: store.Range{From: 0, To: 1}}); err != nil {
 		t.Errorf("Aggregate of an empty store: %v", err)
 	}
@@ -380,6 +384,15 @@ func testScanBounds(t *testing.T, e Engine) {
 			}
 			if !equalReadings(got, tt.want) {
 				t.Errorf("Scan [%d, %d) = %v, want %v", tt.from, tt.to, got, tt.want)
+			}
+			// ScanSamples appends the same, after what dst holds.
+			prefix := store.Sample{Time: -1, Value: -1, Quality: store.Missing}
+			samples, err := s.ScanSamples(context.Background(), store.ScanQuery{Meter: 1, Channel: store.ActiveImport, Range: store.Range{From: tt.from, To: tt.to}}, []store.Sample{prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := store.AppendSamples([]store.Sample{prefix}, tt.want); !slices.Equal(samples, want) {
+				t.Errorf("ScanSamples [%d, %d) = %v, want %v", tt.from, tt.to, samples, want)
 			}
 		}
 		if got := scanAll(t, s, 1, store.ActiveExport); len(got) != 0 {

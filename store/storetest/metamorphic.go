@@ -30,9 +30,9 @@ func Metamorphic(t *testing.T, engines ...NamedEngine) {
 	// What the histories exercised: a history that never conflicts or
 	// never aggregates anything proves nothing.
 	// Seeds whose engines skip the test (no server) count for nothing.
-	var seen struct{ histories, conflicted, replaced, buckets, conflicts, readings int }
+	var seen struct{ histories, conflicted, replaced, buckets, conflicts, readings, samples int }
 	defer func() {
-		if !t.Failed() && seen.histories > 0 && (seen.conflicted == 0 || seen.replaced == 0 || seen.buckets == 0 || seen.conflicts == 0 || seen.readings == 0) {
+		if !t.Failed() && seen.histories > 0 && (seen.conflicted == 0 || seen.replaced == 0 || seen.buckets == 0 || seen.conflicts == 0 || seen.readings == 0 || seen.samples == 0) {
 			t.Errorf("histories exercised too little: %+v", seen)
 		}
 	}()
@@ -78,6 +78,8 @@ func Metamorphic(t *testing.T, engines ...NamedEngine) {
 					seen.buckets += len(w)
 				case []store.Reading:
 					seen.readings += len(w)
+				case []store.Sample:
+					seen.samples += len(w) - 1
 				case []store.Conflict:
 					seen.conflicts += len(w)
 					h.conflicts = w
@@ -96,6 +98,7 @@ type opKind int
 const (
 	opAppend opKind = iota
 	opScan
+	opScanSamples
 	opAggregate
 	opConflicts
 	opResolve
@@ -118,6 +121,8 @@ func (o op) String() string {
 		return "append " + describe(o.batch)
 	case opScan:
 		return fmt.Sprintf("scan %+v", o.scan)
+	case opScanSamples:
+		return fmt.Sprintf("scan samples %+v", o.scan)
 	case opAggregate:
 		return fmt.Sprintf("aggregate %+v", o.agg)
 	case opConflicts:
@@ -135,6 +140,9 @@ func (o op) run(s store.Store) (any, error) {
 		return s.Append(ctx, o.batch)
 	case opScan:
 		return s.Scan(ctx, o.scan, nil)
+	case opScanSamples:
+		// After a sample already in dst, which must stay.
+		return s.ScanSamples(ctx, o.scan, []store.Sample{{Time: -1}})
 	case opAggregate:
 		return s.Aggregate(ctx, o.agg)
 	case opConflicts:
@@ -208,7 +216,11 @@ func (h *history) next() op {
 		}
 		return op{kind: opAppend, batch: batch}
 	case p < 60:
-		return op{kind: opScan, scan: store.ScanQuery{Meter: h.meter(), Channel: h.channel(), Range: h.rangeOf()}}
+		kind := opScan
+		if h.rng.IntN(3) == 0 {
+			kind = opScanSamples
+		}
+		return op{kind: kind, scan: store.ScanQuery{Meter: h.meter(), Channel: h.channel(), Range: h.rangeOf()}}
 	case p < 80:
 		q := store.AggregateQuery{Channel: h.channel(), Range: h.rangeOf(), Step: store.Step(1 + h.rng.IntN(4)),
 			Location: h.locs[h.rng.IntN(len(h.locs))], PerMeter: h.rng.IntN(2) == 0}

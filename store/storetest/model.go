@@ -88,6 +88,12 @@ func (m *Model) Scan(ctx context.Context, q store.ScanQuery, dst []store.Reading
 	return dst, nil
 }
 
+// ScanSamples implements store.Store.
+func (m *Model) ScanSamples(ctx context.Context, q store.ScanQuery, dst []store.Sample) ([]store.Sample, error) {
+	rs, err := m.Scan(ctx, q, nil)
+	return store.AppendSamples(dst, rs), err
+}
+
 // Aggregate implements store.Store.
 func (m *Model) Aggregate(ctx context.Context, q store.AggregateQuery) ([]store.Bucket, error) {
 	if err := q.Validate(); err != nil {
