@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/web"
@@ -41,7 +42,7 @@ func TestMeterStatus(t *testing.T) {
 		t.Errorf("a day later, the old hour forgotten: %+v, %+v", v, s.Reads)
 	}
 	// A meter that refuses a command answered: it is online.
-	s.apply(hes.Outcome{Kind: hes.Disconnect, At: t0.Add(26 * time.Hour), Err: dlms.AccessError{Result: dlms.ReadWriteDenied}})
+	s.apply(hes.Outcome{Kind: hes.Disconnect, At: t0.Add(26 * time.Hour), Err: dlms.AccessError{Result: apdu.ReadWriteDenied}})
 	if s.LastSeen != t0.Add(26*time.Hour) || s.LastFail.After(s.LastSeen) {
 		t.Errorf("a refusal: seen %v, failed %v", s.LastSeen, s.LastFail)
 	}

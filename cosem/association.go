@@ -44,7 +44,7 @@ type AssociationConfig struct {
 	// Context and Mechanism are the last arcs of the application
 	// context name (2.16.756.5.8.1.x: 1 LN, 3 LN with ciphering) and of
 	// the authentication mechanism name (2.16.756.5.8.2.x: 0 lowest, 1
-	// LLS, 5 HLS-GMAC), dlms.ApplicationContext and dlms.Mechanism.
+	// LLS, 5 HLS-GMAC), apdu.ApplicationContext and apdu.Mechanism.
 	Context       uint8
 	Mechanism     uint8
 	Conformance   uint32 // the negotiated conformance block, 24 bits

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
@@ -19,15 +19,15 @@ func TestRangeDescriptorThroughGetRequest(t *testing.T) {
 	want := cosem.RangeDescriptor{Restricting: cosem.ClockTime, From: axdr.OctetString(from.Append(nil)),
 		To: axdr.OctetString(to.Append(nil)), Selected: []cosem.CaptureObject{cosem.ClockTime, energy}}
 	sel := want.Selector()
-	req := &dlms.GetRequest{Choice: dlms.GetNormal, InvokeID: 0xC1, Attributes: []dlms.AttributeSelection{{
-		Attribute: dlms.AttributeDescriptor{ClassID: 7, Instance: dlms.InstanceID{1, 0, 99, 1, 0, 255}, Attribute: 2},
-		Access:    dlms.SelectiveAccess{Selector: sel.ID, Params: sel.Params},
+	req := &apdu.GetRequest{Choice: apdu.GetNormal, InvokeID: 0xC1, Attributes: []apdu.AttributeSelection{{
+		Attribute: apdu.AttributeDescriptor{ClassID: 7, Instance: apdu.InstanceID{1, 0, 99, 1, 0, 255}, Attribute: 2},
+		Access:    apdu.SelectiveAccess{Selector: sel.ID, Params: sel.Params},
 	}}}
 	b, err := req.Append(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back dlms.GetRequest
+	var back apdu.GetRequest
 	if err := back.Decode(b); err != nil {
 		t.Fatal(err)
 	}

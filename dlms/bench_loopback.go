@@ -8,6 +8,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // The loopback scenario of `amigo bench dlms` (BENCHMARKS.md, "dlms"): a
@@ -30,7 +32,7 @@ func startLoopback(b *testing.B) (string, ClientConfig, func()) {
 		b.Fatal(err)
 	}
 	srv, err := NewServer(ServerConfig{Listen: "127.0.0.1:0", Tree: tree, SystemTitle: cosemtest.DemoServerTitle,
-		Clients: map[uint16]ClientPolicy{cosemtest.Management: {Mechanism: MechanismHighGMAC, Keys: keys}},
+		Clients: map[uint16]ClientPolicy{cosemtest.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: keys}},
 		Rand:    seededReader{rand.NewChaCha8([32]byte{1})}})
 	if err != nil {
 		b.Fatal(err)
@@ -38,7 +40,7 @@ func startLoopback(b *testing.B) (string, ClientConfig, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	cfg := ClientConfig{Client: cosemtest.Management, Mechanism: MechanismHighGMAC, EncryptionKey: cosemtest.DemoEncryptionKey,
+	cfg := ClientConfig{Client: cosemtest.Management, Mechanism: apdu.MechanismHighGMAC, EncryptionKey: cosemtest.DemoEncryptionKey,
 		AuthenticationKey: cosemtest.DemoAuthenticationKey, SystemTitle: cosemtest.DemoClientTitle, Rand: seededReader{rand.NewChaCha8([32]byte{2})}}
 	return srv.Addr().String(), cfg, func() {
 		cancel()
@@ -54,7 +56,7 @@ func startLoopback(b *testing.B) (string, ClientConfig, func()) {
 func BenchmarkLoopbackAssociate(b *testing.B) {
 	addr, cfg, stop := startLoopback(b)
 	defer stop()
-	cfg.Counters = NewMemoryCounters() // one head-end: counters go on across associations
+	cfg.Counters = security.NewMemoryCounters() // one head-end: counters go on across associations
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/hdlc"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -22,7 +24,7 @@ type ClientConfig struct {
 	HDLC bool
 	// Mechanism is the authentication: MechanismLowest, MechanismLow
 	// (Password) or MechanismHighGMAC (keys, titles, ciphering).
-	Mechanism Mechanism
+	Mechanism apdu.Mechanism
 	Password  []byte
 	// EncryptionKey and AuthenticationKey are the global unicast
 	// encryption key and the authentication key of HLS-GMAC.
@@ -34,12 +36,12 @@ type ClientConfig struct {
 	SystemTitle []byte
 	// Policy is the protection of ciphered requests;
 	// SecurityAuthenticatedEncryption when zero.
-	Policy SecurityControl
+	Policy apdu.SecurityControl
 	// Counters keeps the client's invocation counters; in memory when nil.
-	Counters CounterStore
+	Counters security.CounterStore
 	// Conformance is what the client proposes; every service it can use
 	// when zero.
-	Conformance Conformance
+	Conformance apdu.Conformance
 	// MaxPDU is the largest APDU the client receives; 0xFFFF when 0.
 	MaxPDU uint16
 	// MaxResponse bounds a response assembled from blocks; 16 MiB when 0.
@@ -52,30 +54,30 @@ type ClientConfig struct {
 	Logger *slog.Logger
 }
 
-const clientConformance = serverConformance | ConformanceGeneralProtection
+const clientConformance = serverConformance | apdu.ConformanceGeneralProtection
 
 func (c ClientConfig) withDefaults() (ClientConfig, error) {
 	if c.Client == 0 {
 		c.Client = 16
 	}
 	switch c.Mechanism {
-	case MechanismLowest:
-	case MechanismLow:
+	case apdu.MechanismLowest:
+	case apdu.MechanismLow:
 		if len(c.Password) == 0 {
 			return c, errors.New("dlms: LLS needs a password")
 		}
-	case MechanismHighGMAC:
-		if len(c.SystemTitle) != SystemTitleSize || len(c.EncryptionKey) != KeySize || len(c.AuthenticationKey) != KeySize {
+	case apdu.MechanismHighGMAC:
+		if len(c.SystemTitle) != security.SystemTitleSize || len(c.EncryptionKey) != security.KeySize || len(c.AuthenticationKey) != security.KeySize {
 			return c, errors.New("dlms: HLS-GMAC needs an 8-byte system title and 16-byte encryption and authentication keys")
 		}
 	default:
 		return c, fmt.Errorf("dlms: mechanism %s is not supported", c.Mechanism)
 	}
 	if c.Policy == 0 {
-		c.Policy = SecurityAuthenticatedEncryption
+		c.Policy = apdu.SecurityAuthenticatedEncryption
 	}
 	if c.Counters == nil {
-		c.Counters = NewMemoryCounters()
+		c.Counters = security.NewMemoryCounters()
 	}
 	if c.Conformance == 0 {
 		c.Conformance = clientConformance
@@ -100,11 +102,11 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 
 // AssociationError is an AARE that refused the association.
 type AssociationError struct {
-	Result     AssociationResult
+	Result     apdu.AssociationResult
 	Source     uint8 // DiagnosticUser or DiagnosticProvider
 	Diagnostic uint8 // DiagAuthenticationFailure, …
 	// Initiate is the ConfirmedServiceError of the AARE, if it carried one.
-	Initiate *ConfirmedServiceError
+	Initiate *apdu.ConfirmedServiceError
 }
 
 func (e *AssociationError) Error() string {
@@ -124,15 +126,15 @@ type Client struct {
 	log *slog.Logger
 
 	associated  bool
-	conformance Conformance
+	conformance apdu.Conformance
 	serverMax   int // the server's max receive PDU size
-	sec         *SecurityContext
+	sec         *security.Context
 	serverTitle []byte
 	invoke      uint8
 
 	wire, plain, req []byte
-	getReq           GetRequest
-	getResp          GetResponse
+	getReq           apdu.GetRequest
+	getResp          apdu.GetResponse
 }
 
 // Dial connects to the server at addr ("host:port") over TCP, with the
@@ -168,7 +170,7 @@ func NewClient(t Transport, cfg ClientConfig) (*Client, error) {
 }
 
 // Conformance is what the association negotiated.
-func (c *Client) Conformance() Conformance { return c.conformance }
+func (c *Client) Conformance() apdu.Conformance { return c.conformance }
 
 // ServerSystemTitle is the server's system title, learned in HLS.
 func (c *Client) ServerSystemTitle() []byte { return c.serverTitle }
@@ -194,9 +196,9 @@ func (c *Client) ResumeInvocationCounter(last uint32) error {
 
 // nextInvoke returns the next Invoke-Id-And-Priority: confirmed, high
 // priority, ids 0…15 in turn.
-func (c *Client) nextInvoke() InvokeIDAndPriority {
+func (c *Client) nextInvoke() apdu.InvokeIDAndPriority {
 	c.invoke = (c.invoke + 1) & 0x0F
-	return HighPriority | Confirmed | InvokeIDAndPriority(c.invoke)
+	return apdu.HighPriority | apdu.Confirmed | apdu.InvokeIDAndPriority(c.invoke)
 }
 
 // exchange sends a plain request (protected in a ciphered association)
@@ -207,8 +209,8 @@ func (c *Client) nextInvoke() InvokeIDAndPriority {
 func (c *Client) exchange(ctx context.Context, req []byte) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := c.roundTrip(ctx, req)
-		var ex *ExceptionResponse
-		if errors.As(err, &ex) && ex.ServiceError == ServiceInvocationCounterError && attempt == 0 && ex.InvocationCounter > 0 {
+		var ex *apdu.ExceptionResponse
+		if errors.As(err, &ex) && ex.ServiceError == apdu.ServiceInvocationCounterError && attempt == 0 && ex.InvocationCounter > 0 {
 			c.log.Debug("dlms: resynchronising the invocation counter", "server-expects", ex.InvocationCounter)
 			if rerr := c.ResumeInvocationCounter(ex.InvocationCounter - 1); rerr != nil {
 				return nil, errors.Join(err, rerr)
@@ -240,9 +242,9 @@ func (c *Client) roundTrip(ctx context.Context, req []byte) ([]byte, error) {
 	if len(resp) == 0 {
 		return nil, fmt.Errorf("dlms: empty response")
 	}
-	if resp[0] == TagExceptionResponse {
+	if resp[0] == apdu.TagExceptionResponse {
 		c.trace(false, resp, nil)
-		var ex ExceptionResponse
+		var ex apdu.ExceptionResponse
 		if err := ex.Decode(resp); err != nil {
 			return nil, err
 		}
@@ -276,53 +278,53 @@ var ErrNotAssociated = errors.New("dlms: not associated")
 // ErrAuthentication.
 func (c *Client) Associate(ctx context.Context) error {
 	c.associated, c.sec = false, nil
-	ciphered := c.cfg.Mechanism == MechanismHighGMAC
-	ir := InitiateRequest{DedicatedKey: c.cfg.DedicatedKey, ResponseAllowed: true, DLMSVersion: DLMSVersion,
+	ciphered := c.cfg.Mechanism == apdu.MechanismHighGMAC
+	ir := apdu.InitiateRequest{DedicatedKey: c.cfg.DedicatedKey, ResponseAllowed: true, DLMSVersion: apdu.DLMSVersion,
 		Conformance: c.cfg.Conformance, MaxPDUSize: c.cfg.MaxPDU}
 	ui, _ := ir.Append(nil)
-	rq := AARQ{Context: ContextLN, UserInformation: ui}
+	rq := apdu.AARQ{Context: apdu.ContextLN, UserInformation: ui}
 	var ctos []byte
 	switch c.cfg.Mechanism {
-	case MechanismLow:
-		rq.SenderACSERequirements, rq.HasMechanism, rq.Mechanism, rq.CallingAuthValue = true, true, MechanismLow, c.cfg.Password
-	case MechanismHighGMAC:
+	case apdu.MechanismLow:
+		rq.SenderACSERequirements, rq.HasMechanism, rq.Mechanism, rq.CallingAuthValue = true, true, apdu.MechanismLow, c.cfg.Password
+	case apdu.MechanismHighGMAC:
 		var err error
-		if ctos, err = NewChallenge(c.cfg.Rand, 16); err != nil {
+		if ctos, err = security.NewChallenge(c.cfg.Rand, 16); err != nil {
 			return err
 		}
 		// The server's title is not known yet: protect the
 		// InitiateRequest with a context whose peer title is a
 		// placeholder, replaced once the AARE names the server.
-		sec, err := c.securityContext(make([]byte, SystemTitleSize))
+		sec, err := c.securityContext(make([]byte, security.SystemTitleSize))
 		if err != nil {
 			return err
 		}
 		if rq.UserInformation, err = sec.Protect(nil, ui, false); err != nil {
 			return err
 		}
-		rq.Context, rq.CallingAPTitle, rq.SenderACSERequirements = ContextLNCiphered, c.cfg.SystemTitle, true
-		rq.HasMechanism, rq.Mechanism, rq.CallingAuthValue = true, MechanismHighGMAC, ctos
+		rq.Context, rq.CallingAPTitle, rq.SenderACSERequirements = apdu.ContextLNCiphered, c.cfg.SystemTitle, true
+		rq.HasMechanism, rq.Mechanism, rq.CallingAuthValue = true, apdu.MechanismHighGMAC, ctos
 	}
 	req, _ := rq.Append(nil)
 	resp, err := c.roundTrip(ctx, req)
 	if err != nil {
 		return err
 	}
-	var aare AARE
+	var aare apdu.AARE
 	if err := aare.Decode(resp); err != nil {
 		return err
 	}
-	if aare.Result != Accepted {
+	if aare.Result != apdu.Accepted {
 		ae := &AssociationError{Result: aare.Result, Source: aare.DiagnosticSource, Diagnostic: aare.Diagnostic}
-		var cse ConfirmedServiceError
+		var cse apdu.ConfirmedServiceError
 		if len(aare.UserInformation) > 0 && cse.Decode(aare.UserInformation) == nil {
 			ae.Initiate = &cse
 		}
 		return ae
 	}
 	if ciphered {
-		if len(aare.RespondingAPTitle) != SystemTitleSize || len(aare.RespondingAuthValue) < 8 {
-			return fmt.Errorf("%w: AARE without the server's system title and challenge", ErrAuthentication)
+		if len(aare.RespondingAPTitle) != security.SystemTitleSize || len(aare.RespondingAuthValue) < 8 {
+			return fmt.Errorf("%w: AARE without the server's system title and challenge", security.ErrAuthentication)
 		}
 		c.serverTitle = append([]byte(nil), aare.RespondingAPTitle...)
 		if c.sec, err = c.securityContext(c.serverTitle); err != nil {
@@ -332,7 +334,7 @@ func (c *Client) Associate(ctx context.Context) error {
 			return fmt.Errorf("dlms: InitiateResponse: %w", err)
 		}
 	}
-	var ires InitiateResponse
+	var ires apdu.InitiateResponse
 	if err := ires.Decode(aare.UserInformation); err != nil {
 		return err
 	}
@@ -347,9 +349,9 @@ func (c *Client) Associate(ctx context.Context) error {
 	return c.authenticateHLS(ctx, aare.RespondingAuthValue, ctos)
 }
 
-func (c *Client) securityContext(peerTitle []byte) (*SecurityContext, error) {
+func (c *Client) securityContext(peerTitle []byte) (*security.Context, error) {
 	send, receive := c.CounterKeys()
-	return NewSecurityContext(SecurityConfig{EncryptionKey: c.cfg.EncryptionKey, AuthenticationKey: c.cfg.AuthenticationKey,
+	return security.NewContext(security.Config{EncryptionKey: c.cfg.EncryptionKey, AuthenticationKey: c.cfg.AuthenticationKey,
 		DedicatedKey: c.cfg.DedicatedKey, LocalTitle: c.cfg.SystemTitle, PeerTitle: peerTitle, Policy: c.cfg.Policy,
 		Counters: c.cfg.Counters, SendKey: send, ReceiveKey: receive})
 }
@@ -369,7 +371,7 @@ func (c *Client) authenticateHLS(ctx context.Context, stoc, ctos []byte) error {
 	}
 	if len(reply) != 1 || reply[0].Tag != 9 {
 		c.associated = false
-		return fmt.Errorf("%w: HLS pass 4 answered %v", ErrAuthentication, reply)
+		return fmt.Errorf("%w: HLS pass 4 answered %v", security.ErrAuthentication, reply)
 	}
 	if err := c.sec.VerifyHLS(ctos, reply[0].Bytes); err != nil {
 		c.associated = false
@@ -384,13 +386,13 @@ func (c *Client) Release(ctx context.Context) error {
 		return ErrNotAssociated
 	}
 	c.associated = false
-	rq := RLRQ{HasReason: true, Reason: 0}
+	rq := apdu.RLRQ{HasReason: true, Reason: 0}
 	req, _ := rq.Append(nil)
 	c.sec = nil // RLRQ and RLRE travel in the clear
 	resp, err := c.roundTrip(ctx, req)
 	if err != nil {
 		return err
 	}
-	var rle RLRE
+	var rle apdu.RLRE
 	return rle.Decode(resp)
 }

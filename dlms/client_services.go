@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
@@ -27,12 +28,12 @@ type Result struct {
 // AccessError is a Data-Access-Result other than success: a GET or SET
 // the server refused, or a refused ACTION return value. Match it with
 // errors.As.
-type AccessError struct{ Result DataAccessResult }
+type AccessError struct{ Result apdu.DataAccessResult }
 
 func (e AccessError) Error() string { return "dlms: " + e.Result.String() }
 
 // ActionError is an Action-Result other than success.
-type ActionError struct{ Result ActionResult }
+type ActionError struct{ Result apdu.ActionResult }
 
 func (e ActionError) Error() string { return "dlms: " + e.Result.String() }
 
@@ -40,14 +41,14 @@ func (e ActionError) Error() string { return "dlms: " + e.Result.String() }
 // request: another service, another invoke id, a block out of order.
 var ErrResponse = errors.New("dlms: unexpected response")
 
-func attributeDescriptor(r cosem.Ref) AttributeDescriptor {
-	return AttributeDescriptor{ClassID: uint16(r.Class), Instance: InstanceID(r.Name), Attribute: r.ID}
+func attributeDescriptor(r cosem.Ref) apdu.AttributeDescriptor {
+	return apdu.AttributeDescriptor{ClassID: uint16(r.Class), Instance: apdu.InstanceID(r.Name), Attribute: r.ID}
 }
 
-func selection(r AttributeRequest) AttributeSelection {
-	s := AttributeSelection{Attribute: attributeDescriptor(r.Ref)}
+func selection(r AttributeRequest) apdu.AttributeSelection {
+	s := apdu.AttributeSelection{Attribute: attributeDescriptor(r.Ref)}
 	if r.Selector != nil {
-		s.Access = SelectiveAccess{Selector: r.Selector.ID, Params: r.Selector.Params}
+		s.Access = apdu.SelectiveAccess{Selector: r.Selector.ID, Params: r.Selector.Params}
 	}
 	return s
 }
@@ -65,7 +66,7 @@ func (c *Client) requestRoom() int {
 // following data blocks to the end. The value is the caller's. A result
 // the server refuses is returned as a DataAccessResult error (errors.As).
 func (c *Client) Get(ctx context.Context, ref cosem.Ref, sel *cosem.Selector) ([]axdr.Value, error) {
-	raw, err := c.get(ctx, GetNormal, []AttributeRequest{{ref, sel}})
+	raw, err := c.get(ctx, apdu.GetNormal, []AttributeRequest{{ref, sel}})
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", ref, err)
 	}
@@ -79,7 +80,7 @@ func (c *Client) Get(ctx context.Context, ref cosem.Ref, sel *cosem.Selector) ([
 // GetWithList reads several attributes in one request; each result has a
 // value or an error.
 func (c *Client) GetWithList(ctx context.Context, reqs []AttributeRequest) ([]Result, error) {
-	raw, err := c.get(ctx, GetWithList, reqs)
+	raw, err := c.get(ctx, apdu.GetWithList, reqs)
 	if err != nil {
 		return nil, fmt.Errorf("GET with list: %w", err)
 	}
@@ -94,13 +95,13 @@ func (c *Client) GetWithList(ctx context.Context, reqs []AttributeRequest) ([]Re
 		case 0:
 			out[i].Value = d.Value(nil)
 		case 1:
-			out[i].Err = fmt.Errorf("GET %s: %w", reqs[i].Ref, AccessError{DataAccessResult(d.Uint8())})
+			out[i].Err = fmt.Errorf("GET %s: %w", reqs[i].Ref, AccessError{apdu.DataAccessResult(d.Uint8())})
 		default:
-			d.Fail(fmt.Errorf("%w %d", ErrBadChoice, choice))
+			d.Fail(fmt.Errorf("%w %d", apdu.ErrBadChoice, choice))
 		}
 	}
 	if d.Err() == nil && d.Len() != 0 {
-		d.Fail(ErrTrailing)
+		d.Fail(apdu.ErrTrailing)
 	}
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("GET with list: %w", err)
@@ -140,19 +141,19 @@ func (c *Client) get(ctx context.Context, choice byte, reqs []AttributeRequest) 
 			return nil, fmt.Errorf("%w: invoke id %d, sent %d", ErrResponse, gr.InvokeID.ID(), iip.ID())
 		}
 		switch {
-		case gr.Choice == GetNormal && choice == GetNormal:
-			if e := gr.Results[0].Err; e != Success {
+		case gr.Choice == apdu.GetNormal && choice == apdu.GetNormal:
+			if e := gr.Results[0].Err; e != apdu.Success {
 				return nil, AccessError{e}
 			}
 			return bytes.Clone(resp[4:]), nil
-		case gr.Choice == GetWithList && choice == GetWithList:
+		case gr.Choice == apdu.GetWithList && choice == apdu.GetWithList:
 			return bytes.Clone(resp[3:]), nil
-		case gr.Choice != GetWithDatablock:
+		case gr.Choice != apdu.GetWithDatablock:
 			return nil, fmt.Errorf("%w: get-response choice %d", ErrResponse, gr.Choice)
 		}
 		b := gr.Block
 		switch {
-		case b.Err != Success:
+		case b.Err != apdu.Success:
 			return nil, AccessError{b.Err}
 		case b.Number != expect:
 			return nil, fmt.Errorf("%w: block %d, expected %d", ErrResponse, b.Number, expect)
@@ -163,7 +164,7 @@ func (c *Client) get(ctx context.Context, choice byte, reqs []AttributeRequest) 
 		if b.Last {
 			return raw, nil
 		}
-		next := GetRequest{Choice: GetNext, InvokeID: iip, BlockNumber: b.Number}
+		next := apdu.GetRequest{Choice: apdu.GetNext, InvokeID: iip, BlockNumber: b.Number}
 		req, _ = next.Append(req[:0])
 		c.req = req
 	}
@@ -183,31 +184,31 @@ func (c *Client) set(ctx context.Context, ref cosem.Ref, value []axdr.Value) err
 		return ErrNotAssociated
 	}
 	iip := c.nextInvoke()
-	sa := AttributeSelection{Attribute: attributeDescriptor(ref)}
-	rq := SetRequest{Choice: SetNormal, InvokeID: iip, Attributes: []AttributeSelection{sa}, Values: [][]axdr.Value{value}}
+	sa := apdu.AttributeSelection{Attribute: attributeDescriptor(ref)}
+	rq := apdu.SetRequest{Choice: apdu.SetNormal, InvokeID: iip, Attributes: []apdu.AttributeSelection{sa}, Values: [][]axdr.Value{value}}
 	req, err := rq.Append(nil)
 	if err != nil {
 		return err
 	}
-	var sr SetResponse
+	var sr apdu.SetResponse
 	if len(req) <= c.requestRoom() {
 		resp, err := c.exchange(ctx, req)
 		if err != nil {
 			return err
 		}
-		return c.setResult(&sr, resp, iip, SetResponseNormal, 0)
+		return c.setResult(&sr, resp, iip, apdu.SetResponseNormal, 0)
 	}
-	if c.conformance&ConformanceBlockTransferWithSet == 0 {
-		return fmt.Errorf("%w: value of %d bytes exceeds the server's PDU size and block transfer was not negotiated", ErrEncode, len(req))
+	if c.conformance&apdu.ConformanceBlockTransferWithSet == 0 {
+		return fmt.Errorf("%w: value of %d bytes exceeds the server's PDU size and block transfer was not negotiated", apdu.ErrEncode, len(req))
 	}
 	raw, _ := axdr.Append(nil, value)
 	room := c.requestRoom() - (3 + 9 + 1 + 1 + 4 + 3) // header, descriptor, access, last, number, length
 	for n, off := uint32(1), 0; ; n++ {
 		end := min(off+room, len(raw))
 		last := end == len(raw)
-		blk := SetRequest{Choice: SetWithDatablock, InvokeID: iip, Block: DataBlock{Last: last, Number: n, Raw: raw[off:end]}}
+		blk := apdu.SetRequest{Choice: apdu.SetWithDatablock, InvokeID: iip, Block: apdu.DataBlock{Last: last, Number: n, Raw: raw[off:end]}}
 		if n == 1 {
-			blk.Choice, blk.Attributes = SetWithFirstDatablock, []AttributeSelection{sa}
+			blk.Choice, blk.Attributes = apdu.SetWithFirstDatablock, []apdu.AttributeSelection{sa}
 		}
 		req, _ = blk.Append(req[:0])
 		resp, err := c.exchange(ctx, req)
@@ -215,29 +216,29 @@ func (c *Client) set(ctx context.Context, ref cosem.Ref, value []axdr.Value) err
 			return err
 		}
 		if last {
-			return c.setResult(&sr, resp, iip, SetResponseLastDatablock, n)
+			return c.setResult(&sr, resp, iip, apdu.SetResponseLastDatablock, n)
 		}
 		if err := sr.Decode(resp); err != nil {
 			return err
 		}
-		if sr.Choice == SetResponseLastDatablock && len(sr.Results) == 1 && sr.Results[0] != Success {
+		if sr.Choice == apdu.SetResponseLastDatablock && len(sr.Results) == 1 && sr.Results[0] != apdu.Success {
 			return AccessError{sr.Results[0]} // the server gave up early
 		}
-		if sr.Choice != SetResponseDatablock || sr.BlockNumber != n || sr.InvokeID.ID() != iip.ID() {
+		if sr.Choice != apdu.SetResponseDatablock || sr.BlockNumber != n || sr.InvokeID.ID() != iip.ID() {
 			return fmt.Errorf("%w: %s for block %d", ErrResponse, trimLine(sr.String()), n)
 		}
 		off = end
 	}
 }
 
-func (c *Client) setResult(sr *SetResponse, resp []byte, iip InvokeIDAndPriority, choice byte, block uint32) error {
+func (c *Client) setResult(sr *apdu.SetResponse, resp []byte, iip apdu.InvokeIDAndPriority, choice byte, block uint32) error {
 	if err := sr.Decode(resp); err != nil {
 		return err
 	}
 	if sr.InvokeID.ID() != iip.ID() || sr.Choice != choice || len(sr.Results) != 1 || sr.BlockNumber != block {
 		return fmt.Errorf("%w: %s", ErrResponse, trimLine(sr.String()))
 	}
-	if sr.Results[0] != Success {
+	if sr.Results[0] != apdu.Success {
 		return AccessError{sr.Results[0]}
 	}
 	return nil
@@ -267,8 +268,8 @@ func (c *Client) action(ctx context.Context, ref cosem.Ref, params []axdr.Value)
 		return nil, ErrNotAssociated
 	}
 	iip := c.nextInvoke()
-	md := MethodDescriptor{ClassID: uint16(ref.Class), Instance: InstanceID(ref.Name), Method: ref.ID}
-	rq := ActionRequest{Choice: ActionNormal, InvokeID: iip, Methods: []MethodDescriptor{md}}
+	md := apdu.MethodDescriptor{ClassID: uint16(ref.Class), Instance: apdu.InstanceID(ref.Name), Method: ref.ID}
+	rq := apdu.ActionRequest{Choice: apdu.ActionNormal, InvokeID: iip, Methods: []apdu.MethodDescriptor{md}}
 	if params != nil {
 		rq.Params = [][]axdr.Value{params}
 	}
@@ -289,20 +290,20 @@ func (c *Client) action(ctx context.Context, ref cosem.Ref, params []axdr.Value)
 
 // actionBlocks sends long parameters in pblocks and returns the response
 // to the last.
-func (c *Client) actionBlocks(ctx context.Context, iip InvokeIDAndPriority, md MethodDescriptor, params []axdr.Value) ([]byte, error) {
-	if c.conformance&ConformanceBlockTransferWithAction == 0 {
-		return nil, fmt.Errorf("%w: parameters exceed the server's PDU size and block transfer was not negotiated", ErrEncode)
+func (c *Client) actionBlocks(ctx context.Context, iip apdu.InvokeIDAndPriority, md apdu.MethodDescriptor, params []axdr.Value) ([]byte, error) {
+	if c.conformance&apdu.ConformanceBlockTransferWithAction == 0 {
+		return nil, fmt.Errorf("%w: parameters exceed the server's PDU size and block transfer was not negotiated", apdu.ErrEncode)
 	}
 	raw, _ := axdr.Append(nil, params)
 	room := c.requestRoom() - (3 + 9 + 1 + 4 + 3)
-	var ar ActionResponse
+	var ar apdu.ActionResponse
 	var req []byte
 	for n, off := uint32(1), 0; ; n++ {
 		end := min(off+room, len(raw))
 		last := end == len(raw)
-		blk := ActionRequest{Choice: ActionWithPblock, InvokeID: iip, Block: DataBlock{Last: last, Number: n, Raw: raw[off:end]}}
+		blk := apdu.ActionRequest{Choice: apdu.ActionWithPblock, InvokeID: iip, Block: apdu.DataBlock{Last: last, Number: n, Raw: raw[off:end]}}
 		if n == 1 {
-			blk.Choice, blk.Methods = ActionWithFirstPblock, []MethodDescriptor{md}
+			blk.Choice, blk.Methods = apdu.ActionWithFirstPblock, []apdu.MethodDescriptor{md}
 		}
 		req, _ = blk.Append(req[:0])
 		resp, err := c.exchange(ctx, req)
@@ -312,10 +313,10 @@ func (c *Client) actionBlocks(ctx context.Context, iip InvokeIDAndPriority, md M
 		if err := ar.Decode(resp); err != nil {
 			return nil, err
 		}
-		if ar.Choice == ActionResponseNormal && len(ar.Results) == 1 && ar.Results[0].Result != ActionSuccess {
+		if ar.Choice == apdu.ActionResponseNormal && len(ar.Results) == 1 && ar.Results[0].Result != apdu.ActionSuccess {
 			return nil, ActionError{ar.Results[0].Result} // the server gave up early
 		}
-		if ar.Choice != ActionResponseNextPblock || ar.BlockNumber != n || ar.InvokeID.ID() != iip.ID() {
+		if ar.Choice != apdu.ActionResponseNextPblock || ar.BlockNumber != n || ar.InvokeID.ID() != iip.ID() {
 			return nil, fmt.Errorf("%w: %s for pblock %d", ErrResponse, trimLine(ar.String()), n)
 		}
 		off = end
@@ -324,8 +325,8 @@ func (c *Client) actionBlocks(ctx context.Context, iip InvokeIDAndPriority, md M
 
 // actionReturn reads the final ACTION response, fetching the rest of long
 // return data, and returns the encoded return data (nil for none).
-func (c *Client) actionReturn(ctx context.Context, iip InvokeIDAndPriority, resp []byte) ([]byte, error) {
-	var ar ActionResponse
+func (c *Client) actionReturn(ctx context.Context, iip apdu.InvokeIDAndPriority, resp []byte) ([]byte, error) {
+	var ar apdu.ActionResponse
 	var raw []byte
 	for expect := uint32(1); ; expect++ {
 		if err := ar.Decode(resp); err != nil {
@@ -335,18 +336,18 @@ func (c *Client) actionReturn(ctx context.Context, iip InvokeIDAndPriority, resp
 			return nil, fmt.Errorf("%w: invoke id %d, sent %d", ErrResponse, ar.InvokeID.ID(), iip.ID())
 		}
 		switch ar.Choice {
-		case ActionResponseNormal:
+		case apdu.ActionResponseNormal:
 			o := ar.Results[0]
 			switch {
-			case o.Result != ActionSuccess:
+			case o.Result != apdu.ActionSuccess:
 				return nil, ActionError{o.Result}
 			case !o.HasReturn:
 				return nil, nil
-			case o.Return.Err != Success:
+			case o.Return.Err != apdu.Success:
 				return nil, AccessError{o.Return.Err}
 			}
 			return bytes.Clone(resp[6:]), nil // C7 01 iip result 01 00 Data
-		case ActionResponseWithPblock:
+		case apdu.ActionResponseWithPblock:
 		default:
 			return nil, fmt.Errorf("%w: action-response choice %d", ErrResponse, ar.Choice)
 		}
@@ -361,7 +362,7 @@ func (c *Client) actionReturn(ctx context.Context, iip InvokeIDAndPriority, resp
 		if b.Last {
 			return raw, nil
 		}
-		next := ActionRequest{Choice: ActionNextPblock, InvokeID: iip, BlockNumber: b.Number}
+		next := apdu.ActionRequest{Choice: apdu.ActionNextPblock, InvokeID: iip, BlockNumber: b.Number}
 		req, _ := next.Append(nil)
 		var err error
 		if resp, err = c.exchange(ctx, req); err != nil {

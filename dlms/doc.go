@@ -1,60 +1,8 @@
 // Package dlms is the DLMS/COSEM application layer (IEC 62056-5-3, DLMS UA
-// 1000-2 "Green Book" §9): the ACSE and xDLMS APDUs, and security suite 0.
-//
-// # APDUs
-//
-// Every APDU type (AARQ, AARE, RLRQ, RLRE, InitiateRequest/Response,
-// GetRequest/Response, SetRequest/Response, ActionRequest/Response,
-// DataNotification, EventNotification, ExceptionResponse,
-// ConfirmedServiceError, CipheredAPDU) implements APDU:
-//
-//	Append(dst []byte) ([]byte, error)  // appends the encoding
-//	Decode(b []byte) error              // replaces the receiver, reusing its slices
-//	String() string                     // readable tree for traces and tests
-//
-// xDLMS APDUs are A-XDR: a tag byte, a CHOICE byte for the service form,
-// then the fields in order (see each type's doc for its layout); Data
-// values are axdr trees ([]axdr.Value, preorder). ACSE APDUs (AARQ, AARE,
-// RLRQ, RLRE) are BER, with the xDLMS InitiateRequest/Response (possibly
-// ciphered) as an octet string inside user-information:
-//
-//	60 L | A1 09 06 07 60 85 74 05 08 01 cc | [A6 L 04 L title] | [8A 02 07 80]
-//	     | [8B 07 60 85 74 05 08 02 mm] | [AC L 80 L auth-value] | BE L 04 L InitiateRequest
-//
-// Decoders never panic, check every length against the bytes left, and
-// name the place of an error: "GetResponse.result[3]: offset 41: axdr:
-// truncated" (errors.Is finds axdr.ErrTruncated; the offset is from the
-// APDU's first byte). Decoded byte slices and Data alias the input. A typed
-// APDU kept and reused decodes without allocating once its slices have
-// grown; Decode (the function) allocates a fresh APDU for callers that do
-// not know what comes.
-//
-// Block transfer is carried, not driven: GetResponse.Block, SetRequest.Block
-// and ActionRequest/Response.Block hold DataBlock-G/-SA fields; the client
-// and server state machines split and join the raw data.
-//
-// # Security (suite 0)
-//
-// A SecurityContext holds one association's keys (EK, optional broadcast
-// and dedicated keys, AK), system titles, policy (SC bits) and counters:
-//
-//	Protect(dst, apdu, dedicated)  plain APDU → glo-/ded-xxx (or general-glo-ciphering)
-//	Open(dst, ciphered)            ciphered APDU → plain APDU, checking tag, policy, counter
-//	HLSResponse(dst, challenge)    f(challenge) = SC ‖ IC ‖ GMAC(SC ‖ AK ‖ challenge)
-//	VerifyHLS(challenge, response) checks the peer's f(challenge)
-//
-// The IV is the sender's system title (8 bytes) and its invocation counter
-// (4 bytes); the GCM tag is 12 bytes; the AAD is SC ‖ AK (plus the
-// plaintext when only authenticating). Ciphered APDU layout:
-//
-//	glo-get-request:       C8 L | SC | IC(4) | ciphertext | tag(12)
-//	general-glo-ciphering: DB 08 system-title(8) L | SC | IC(4) | ciphertext | tag(12)
-//
-// Invocation counters live in a CounterStore: FileCounters persists (write,
-// fsync, rename, fsync directory) before a counter is used, and rejects a
-// received counter not above the last accepted with ErrReplay.
-// CheckPassword compares LLS passwords in constant time. Crypto is
-// crypto/aes and crypto/cipher only; comparisons use crypto/subtle.
+// 1000-2 "Green Book" §9): the client and server association state
+// machines, their glue to the transports, and the push listener. The APDU
+// codecs are in dlms/apdu, security suite 0 and invocation counters in
+// dlms/security; this package only drives them.
 //
 // # Client and server
 //
@@ -83,7 +31,6 @@
 // for --trace. PushListener receives DataNotifications over the TCP wrapper
 // or UDP.
 //
-// Concurrency: APDU values, SecurityContext and Client are not safe for
-// concurrent use; CounterStore implementations, Server and PushListener
-// are.
+// Concurrency: a Client is not safe for concurrent use; Server and
+// PushListener are.
 package dlms

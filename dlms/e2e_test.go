@@ -9,7 +9,9 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 var levels = []struct {
@@ -48,7 +50,7 @@ func TestEveryLevelReadsItsAssociationView(t *testing.T) {
 					switch {
 					case mode.CanRead(lv.sap == cosemtest.Management) && err != nil:
 						t.Errorf("%s (%s): %v", ref, mode, err)
-					case !mode.CanRead(lv.sap == cosemtest.Management) && dataAccess(err) != int(dlms.ReadWriteDenied):
+					case !mode.CanRead(lv.sap == cosemtest.Management) && dataAccess(err) != int(apdu.ReadWriteDenied):
 						t.Errorf("%s (%s): %v, want read-write-denied", ref, mode, err)
 					case err == nil:
 						reads++
@@ -101,7 +103,7 @@ func TestRegistersAndClockValues(t *testing.T) {
 	if v, _ := res[0].Value[0].Uint(); v != cosemtest.EnergyExportWh || res[0].Err != nil {
 		t.Errorf("export = %v, %v", res[0].Value, res[0].Err)
 	}
-	if dataAccess(res[1].Err) != int(dlms.ObjectUndefined) {
+	if dataAccess(res[1].Err) != int(apdu.ObjectUndefined) {
 		t.Errorf("undefined object: %v", res[1].Err)
 	}
 	if string(res[2].Value[0].Bytes) != cosemtest.LogicalDeviceNameValue {
@@ -117,21 +119,21 @@ func TestAccessRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
-		want dlms.DataAccessResult
+		want apdu.DataAccessResult
 	}{
-		{"public reads a register", first(public.Get(e.ctx, energy, nil)), dlms.ObjectUndefined},
-		{"reader writes a register", reader.Set(e.ctx, energy, []axdr.Value{axdr.Uint32(1)}), dlms.ReadWriteDenied},
-		{"wrong class", first(reader.Get(e.ctx, cosem.Ref{Class: cosem.ClassData, Name: cosemtest.EnergyImport, ID: 2}, nil)), dlms.ObjectClassInconsistent},
-		{"no such attribute", first(reader.Get(e.ctx, cosem.Ref{Class: cosem.ClassRegister, Name: cosemtest.EnergyImport, ID: 9}, nil)), dlms.ObjectUndefined},
-		{"selector on a register", first(reader.Get(e.ctx, energy, cosemtest.EntrySelector(1, 1))), dlms.ScopeOfAccessViolated},
-		{"management writes the wrong type", mgmt.Set(e.ctx, energy, []axdr.Value{axdr.Uint16(1)}), dlms.TypeUnmatched},
-		{"clock method not implemented", first(mgmt.Action(e.ctx, cosem.Ref{Class: cosem.ClassClock, Name: cosemtest.Clock, ID: 4}, []axdr.Value{axdr.Int8(0)})), dlms.ObjectUnavailable},
+		{"public reads a register", first(public.Get(e.ctx, energy, nil)), apdu.ObjectUndefined},
+		{"reader writes a register", reader.Set(e.ctx, energy, []axdr.Value{axdr.Uint32(1)}), apdu.ReadWriteDenied},
+		{"wrong class", first(reader.Get(e.ctx, cosem.Ref{Class: cosem.ClassData, Name: cosemtest.EnergyImport, ID: 2}, nil)), apdu.ObjectClassInconsistent},
+		{"no such attribute", first(reader.Get(e.ctx, cosem.Ref{Class: cosem.ClassRegister, Name: cosemtest.EnergyImport, ID: 9}, nil)), apdu.ObjectUndefined},
+		{"selector on a register", first(reader.Get(e.ctx, energy, cosemtest.EntrySelector(1, 1))), apdu.ScopeOfAccessViolated},
+		{"management writes the wrong type", mgmt.Set(e.ctx, energy, []axdr.Value{axdr.Uint16(1)}), apdu.TypeUnmatched},
+		{"clock method not implemented", first(mgmt.Action(e.ctx, cosem.Ref{Class: cosem.ClassClock, Name: cosemtest.Clock, ID: 4}, []axdr.Value{axdr.Int8(0)})), apdu.ObjectUnavailable},
 	} {
 		var ae dlms.AccessError
 		var ac dlms.ActionError
 		switch {
 		case errors.As(tc.err, &ae) && ae.Result == tc.want:
-		case errors.As(tc.err, &ac) && dlms.DataAccessResult(ac.Result) == tc.want:
+		case errors.As(tc.err, &ac) && apdu.DataAccessResult(ac.Result) == tc.want:
 		default:
 			t.Errorf("%s: %v, want %s", tc.name, tc.err, tc.want)
 		}
@@ -154,12 +156,12 @@ func TestWrongSecretsAreRefusedWithTheirDiagnostic(t *testing.T) {
 		edit func(*dlms.ClientConfig)
 		diag uint8
 	}{
-		{"wrong LLS password", cosemtest.Reader, func(c *dlms.ClientConfig) { c.Password = []byte("00000001") }, dlms.DiagAuthenticationFailure},
-		{"reader without a password", cosemtest.Reader, func(c *dlms.ClientConfig) { c.Mechanism, c.Password = dlms.MechanismLowest, nil }, dlms.DiagAuthenticationRequired},
-		{"wrong HLS encryption key", cosemtest.Management, func(c *dlms.ClientConfig) { c.EncryptionKey = bytes.Repeat([]byte{7}, 16) }, dlms.DiagAuthenticationFailure},
-		{"wrong HLS authentication key", cosemtest.Management, func(c *dlms.ClientConfig) { c.AuthenticationKey = bytes.Repeat([]byte{7}, 16) }, dlms.DiagAuthenticationFailure},
-		{"public asks for LLS", cosemtest.Public, func(c *dlms.ClientConfig) { c.Mechanism, c.Password = dlms.MechanismLow, []byte("x") }, dlms.DiagMechanismNotRecognised},
-		{"management without ciphering", cosemtest.Management, func(c *dlms.ClientConfig) { c.Mechanism = dlms.MechanismLow; c.Password = []byte("x") }, dlms.DiagContextNotSupported},
+		{"wrong LLS password", cosemtest.Reader, func(c *dlms.ClientConfig) { c.Password = []byte("00000001") }, apdu.DiagAuthenticationFailure},
+		{"reader without a password", cosemtest.Reader, func(c *dlms.ClientConfig) { c.Mechanism, c.Password = apdu.MechanismLowest, nil }, apdu.DiagAuthenticationRequired},
+		{"wrong HLS encryption key", cosemtest.Management, func(c *dlms.ClientConfig) { c.EncryptionKey = bytes.Repeat([]byte{7}, 16) }, apdu.DiagAuthenticationFailure},
+		{"wrong HLS authentication key", cosemtest.Management, func(c *dlms.ClientConfig) { c.AuthenticationKey = bytes.Repeat([]byte{7}, 16) }, apdu.DiagAuthenticationFailure},
+		{"public asks for LLS", cosemtest.Public, func(c *dlms.ClientConfig) { c.Mechanism, c.Password = apdu.MechanismLow, []byte("x") }, apdu.DiagMechanismNotRecognised},
+		{"management without ciphering", cosemtest.Management, func(c *dlms.ClientConfig) { c.Mechanism = apdu.MechanismLow; c.Password = []byte("x") }, apdu.DiagContextNotSupported},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := e.dial(tc.sap, tc.edit)
@@ -168,7 +170,7 @@ func TestWrongSecretsAreRefusedWithTheirDiagnostic(t *testing.T) {
 			}
 			err = c.Associate(e.ctx)
 			var ae *dlms.AssociationError
-			if !errors.As(err, &ae) || ae.Result != dlms.RejectedPermanent || ae.Diagnostic != tc.diag {
+			if !errors.As(err, &ae) || ae.Result != apdu.RejectedPermanent || ae.Diagnostic != tc.diag {
 				t.Fatalf("Associate: %v, want rejected-permanent with diagnostic %d", err, tc.diag)
 			}
 		})
@@ -285,8 +287,8 @@ func TestInvocationCounterReplayAndResync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ex dlms.ExceptionResponse
-	if err := ex.Decode(resp); err != nil || ex.ServiceError != dlms.ServiceInvocationCounterError {
+	var ex apdu.ExceptionResponse
+	if err := ex.Decode(resp); err != nil || ex.ServiceError != apdu.ServiceInvocationCounterError {
 		t.Fatalf("replay answered %X (%v), want invocation-counter-error", resp, err)
 	}
 	if s := e.srv.Stats(); s.Replays != 1 {
@@ -304,7 +306,7 @@ func TestInvocationCounterReplayAndResync(t *testing.T) {
 	if uint32(ic) != e.srv.InvocationCounter(cosemtest.Management) {
 		t.Errorf("invocation counter object %d, server %d", ic, e.srv.InvocationCounter(cosemtest.Management))
 	}
-	lost := func(c *dlms.ClientConfig) { c.Counters = dlms.NewMemoryCounters() }
+	lost := func(c *dlms.ClientConfig) { c.Counters = security.NewMemoryCounters() }
 	fresh, err := e.dial(cosemtest.Management, lost)
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +328,7 @@ func TestInvocationCounterReplayAndResync(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ae *dlms.AssociationError
-	if err := stale.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != dlms.DiagAuthenticationFailure {
+	if err := stale.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != apdu.DiagAuthenticationFailure {
 		t.Errorf("stale counter: %v, want authentication-failure", err)
 	}
 }
@@ -347,7 +349,7 @@ func TestChangeSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ae *dlms.AssociationError
-	if err := old.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != dlms.DiagAuthenticationFailure {
+	if err := old.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != apdu.DiagAuthenticationFailure {
 		t.Errorf("old password: %v", err)
 	}
 	e.client(cosemtest.Reader, func(c *dlms.ClientConfig) { c.Password = []byte("n3w-s3cret") })
@@ -371,7 +373,7 @@ func TestChangeSecrets(t *testing.T) {
 		t.Fatalf("same association after key_transfer: %v", err)
 	}
 	stale, _ := e.dial(cosemtest.Management)
-	if err := stale.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != dlms.DiagAuthenticationFailure {
+	if err := stale.Associate(e.ctx); !errors.As(err, &ae) || ae.Diagnostic != apdu.DiagAuthenticationFailure {
 		t.Errorf("old keys after key_transfer: %v", err)
 	}
 	fresh := e.client(cosemtest.Management, func(c *dlms.ClientConfig) { c.EncryptionKey, c.AuthenticationKey = newEK, newAK })

@@ -3,32 +3,32 @@ package dlms_test
 import (
 	"fmt"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
 // A client builds a GET for the clock's time, a server answers it, and the
 // client reads the answer back, reusing its response value across reads.
 func Example_get() {
-	req := dlms.GetRequest{Choice: dlms.GetNormal, InvokeID: dlms.Confirmed | dlms.HighPriority | 1,
-		Attributes: []dlms.AttributeSelection{{Attribute: dlms.AttributeDescriptor{
-			ClassID: 8, Instance: dlms.InstanceID{0, 0, 1, 0, 0, 255}, Attribute: 2}}}}
+	req := apdu.GetRequest{Choice: apdu.GetNormal, InvokeID: apdu.Confirmed | apdu.HighPriority | 1,
+		Attributes: []apdu.AttributeSelection{{Attribute: apdu.AttributeDescriptor{
+			ClassID: 8, Instance: apdu.InstanceID{0, 0, 1, 0, 0, 255}, Attribute: 2}}}}
 	wire, _ := req.Append(nil)
 	fmt.Printf("request  % X\n", wire)
 
 	// Server side: decode, answer with a date-time as octet-string(12).
-	var in dlms.GetRequest
+	var in apdu.GetRequest
 	if err := in.Decode(wire); err != nil {
 		panic(err)
 	}
 	now := axdr.DateTime{Date: axdr.Date{Year: 2024, Month: 3, Day: 31, Weekday: 7},
 		Time: axdr.Time{Hour: 2}, Deviation: -60, Status: axdr.StatusDaylightSaving}
-	resp := dlms.GetResponse{Choice: dlms.GetNormal, InvokeID: in.InvokeID,
-		Results: []dlms.GetResult{{Data: []axdr.Value{axdr.OctetString(now.Append(nil))}}}}
+	resp := apdu.GetResponse{Choice: apdu.GetNormal, InvokeID: in.InvokeID,
+		Results: []apdu.GetResult{{Data: []axdr.Value{axdr.OctetString(now.Append(nil))}}}}
 	wire, _ = resp.Append(wire[:0])
 
 	// Client side.
-	var out dlms.GetResponse
+	var out apdu.GetResponse
 	if err := out.Decode(wire); err != nil {
 		panic(err)
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // pipeEnd is one end of an in-memory APDU transport: what one end writes
@@ -33,9 +35,9 @@ func pipe(client uint16) (*pipeEnd, *pipeEnd) {
 		&pipeEnd{in: a, out: b, done: done, once: once, client: client}
 }
 
-func (p *pipeEnd) WriteAPDU(ctx context.Context, apdu []byte) error {
+func (p *pipeEnd) WriteAPDU(ctx context.Context, pdu []byte) error {
 	select {
-	case p.out <- bytes.Clone(apdu):
+	case p.out <- bytes.Clone(pdu):
 		return nil
 	case <-p.done:
 		return io.ErrClosedPipe
@@ -84,14 +86,14 @@ type env struct {
 	ctx  context.Context
 	// counters are the management client's invocation counters, shared
 	// by its connections as a head-end's are.
-	counters *dlms.MemoryCounters
+	counters *security.MemoryCounters
 }
 
 type envOption func(*dlms.ServerConfig)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, ctx: t.Context(), counters: dlms.NewMemoryCounters()}
+	e := &env{t: t, ctx: t.Context(), counters: security.NewMemoryCounters()}
 	e.keys = cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: demoEK, cosem.KeyAuthentication: demoAK, cosem.KeyMaster: demoKEK})
 	var err error
 	e.tree, err = cosemtest.New(cosemtest.Options{Now: func() time.Time { return testNow }, Keys: e.keys,
@@ -107,9 +109,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Listen: "127.0.0.1:0",
 		Tree:   e.tree,
 		Clients: map[uint16]dlms.ClientPolicy{
-			cosemtest.Public:     {Mechanism: dlms.MechanismLowest},
-			cosemtest.Reader:     {Mechanism: dlms.MechanismLow, Password: demoPassword},
-			cosemtest.Management: {Mechanism: dlms.MechanismHighGMAC, Keys: e.keys},
+			cosemtest.Public:     {Mechanism: apdu.MechanismLowest},
+			cosemtest.Reader:     {Mechanism: apdu.MechanismLow, Password: demoPassword},
+			cosemtest.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: e.keys},
 		},
 		SystemTitle: demoServerTitle,
 		Rand:        bytes.NewReader(bytes.Repeat([]byte("challenge-bytes!"), 1<<12)),
@@ -156,9 +158,9 @@ func (e *env) connect(client uint16) (*pipeEnd, <-chan error) {
 func (e *env) clientConfig(sap uint16) dlms.ClientConfig {
 	switch sap {
 	case cosemtest.Reader:
-		return dlms.ClientConfig{Client: sap, Mechanism: dlms.MechanismLow, Password: demoPassword}
+		return dlms.ClientConfig{Client: sap, Mechanism: apdu.MechanismLow, Password: demoPassword}
 	case cosemtest.Management:
-		return dlms.ClientConfig{Client: sap, Mechanism: dlms.MechanismHighGMAC, EncryptionKey: demoEK,
+		return dlms.ClientConfig{Client: sap, Mechanism: apdu.MechanismHighGMAC, EncryptionKey: demoEK,
 			AuthenticationKey: demoAK, SystemTitle: demoClientTitle, Counters: e.counters}
 	}
 	return dlms.ClientConfig{Client: sap}

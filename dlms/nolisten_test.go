@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -15,7 +16,7 @@ import (
 // handed to ServeConn: a fleet simulator accepts for its meters itself.
 func TestNoListenServesHandedConnections(t *testing.T) {
 	srv, err := NewServer(ServerConfig{Listen: NoListen, Tree: fuzzServer(t).cfg.Tree,
-		Clients: map[uint16]ClientPolicy{16: {Mechanism: MechanismLowest}}})
+		Clients: map[uint16]ClientPolicy{16: {Mechanism: apdu.MechanismLowest}}})
 	if err != nil {
 		t.Fatal(err)
 	}

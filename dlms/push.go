@@ -10,7 +10,9 @@ import (
 	"net"
 	"sync"
 
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -20,7 +22,7 @@ type Notification struct {
 	From     net.Addr
 	Source   uint16 // the wrapper wPort it came from
 	Dest     uint16 // the wrapper wPort it was sent to
-	InvokeID LongInvokeIDAndPriority
+	InvokeID apdu.LongInvokeIDAndPriority
 	// DateTime is the notification's 12-byte date-time, nil when absent.
 	DateTime []byte
 	Body     []axdr.Value
@@ -40,7 +42,7 @@ type PushConfig struct {
 	// title, to open ciphered pushes; ciphered pushes are dropped when
 	// nil. The context is used from the listener's goroutines one at a
 	// time per call.
-	Security func(systemTitle []byte) (*SecurityContext, error)
+	Security func(systemTitle []byte) (*security.Context, error)
 	// MaxAPDU is the longest push accepted; wrapper.MaxAPDULen when 0.
 	MaxAPDU int
 	// Logger receives records of dropped pushes; discarded when nil.
@@ -162,20 +164,20 @@ func (l *PushListener) deliver(from net.Addr, f wrapper.Frame, handle func(Notif
 	handle(n)
 }
 
-func (l *PushListener) decode(apdu []byte) (Notification, error) {
+func (l *PushListener) decode(pdu []byte) (Notification, error) {
 	var n Notification
-	if len(apdu) > 0 && (apdu[0] == TagGeneralGloCiphering || apdu[0] == TagGeneralDedCiphering) {
-		var ca CipheredAPDU
-		if err := ca.Decode(apdu); err != nil {
+	if len(pdu) > 0 && (pdu[0] == apdu.TagGeneralGloCiphering || pdu[0] == apdu.TagGeneralDedCiphering) {
+		var ca apdu.Ciphered
+		if err := ca.Decode(pdu); err != nil {
 			return n, err
 		}
 		if l.cfg.Security == nil {
-			return n, fmt.Errorf("%w: ciphered push from %X and no keys", ErrSecurityPolicy, ca.SystemTitle)
+			return n, fmt.Errorf("%w: ciphered push from %X and no keys", security.ErrPolicy, ca.SystemTitle)
 		}
 		l.mu.Lock()
 		sec, err := l.cfg.Security(ca.SystemTitle)
 		if err == nil {
-			apdu, err = sec.OpenAPDU(nil, &ca)
+			pdu, err = sec.OpenAPDU(nil, &ca)
 		}
 		l.mu.Unlock()
 		if err != nil {
@@ -183,8 +185,8 @@ func (l *PushListener) decode(apdu []byte) (Notification, error) {
 		}
 		n.SystemTitle = bytes.Clone(ca.SystemTitle)
 	}
-	var dn DataNotification
-	if err := dn.Decode(apdu); err != nil {
+	var dn apdu.DataNotification
+	if err := dn.Decode(pdu); err != nil {
 		return n, err
 	}
 	// Own what the caller gets: the decoded tree aliases the frame.

@@ -7,16 +7,18 @@ import (
 	"testing"
 
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
 // meterSide is the security context a meter pushes with.
-func meterSide(t *testing.T) *dlms.SecurityContext {
+func meterSide(t *testing.T) *security.Context {
 	t.Helper()
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: demoEK, AuthenticationKey: demoAK,
-		LocalTitle: demoServerTitle, PeerTitle: demoClientTitle, Policy: dlms.SecurityAuthenticatedEncryption,
-		Counters: dlms.NewMemoryCounters(), SendKey: "push", ReceiveKey: "unused"})
+	sec, err := security.NewContext(security.Config{EncryptionKey: demoEK, AuthenticationKey: demoAK,
+		LocalTitle: demoServerTitle, PeerTitle: demoClientTitle, Policy: apdu.SecurityAuthenticatedEncryption,
+		Counters: security.NewMemoryCounters(), SendKey: "push", ReceiveKey: "unused"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func meterSide(t *testing.T) *dlms.SecurityContext {
 
 func notification(t *testing.T, id uint32, energy uint32) []byte {
 	t.Helper()
-	n := dlms.DataNotification{InvokeID: dlms.LongInvokeIDAndPriority(id),
+	n := apdu.DataNotification{InvokeID: apdu.LongInvokeIDAndPriority(id),
 		Body: []axdr.Value{axdr.Structure(2), axdr.OctetString([]byte{0, 0, 25, 9, 0, 255}), axdr.Uint32(energy)}}
 	b, err := n.Append(nil)
 	if err != nil {
@@ -34,9 +36,9 @@ func notification(t *testing.T, id uint32, energy uint32) []byte {
 	return b
 }
 
-func frame(t *testing.T, apdu []byte) []byte {
+func frame(t *testing.T, pdu []byte) []byte {
 	t.Helper()
-	b, err := wrapper.AppendFrame(nil, wrapper.Frame{Source: 1, Dest: 102, APDU: apdu})
+	b, err := wrapper.AppendFrame(nil, wrapper.Frame{Source: 1, Dest: 102, APDU: pdu})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +49,11 @@ func TestPushListener(t *testing.T) {
 	for _, udp := range []bool{false, true} {
 		name := map[bool]string{false: "tcp", true: "udp"}[udp]
 		t.Run(name, func(t *testing.T) {
-			hes := dlms.NewMemoryCounters()
+			hes := security.NewMemoryCounters()
 			l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", UDP: udp,
-				Security: func(title []byte) (*dlms.SecurityContext, error) {
-					return dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: demoEK, AuthenticationKey: demoAK,
-						LocalTitle: demoClientTitle, PeerTitle: title, Policy: dlms.SecurityAuthenticatedEncryption,
+				Security: func(title []byte) (*security.Context, error) {
+					return security.NewContext(security.Config{EncryptionKey: demoEK, AuthenticationKey: demoAK,
+						LocalTitle: demoClientTitle, PeerTitle: title, Policy: apdu.SecurityAuthenticatedEncryption,
 						Counters: hes, SendKey: "unused", ReceiveKey: string(title)})
 				}})
 			if err != nil {
@@ -78,8 +80,8 @@ func TestPushListener(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, apdu := range [][]byte{notification(t, 1, 1000), {0xFF, 0x00}, ciphered} {
-				if _, err := conn.Write(frame(t, apdu)); err != nil {
+			for _, pdu := range [][]byte{notification(t, 1, 1000), {0xFF, 0x00}, ciphered} {
+				if _, err := conn.Write(frame(t, pdu)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -13,13 +13,14 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
 // exchange writes one APDU and reads the answer.
-func exchange(t *testing.T, ctx context.Context, end *pipeEnd, apdu []byte) []byte {
+func exchange(t *testing.T, ctx context.Context, end *pipeEnd, pdu []byte) []byte {
 	t.Helper()
-	if err := end.WriteAPDU(ctx, apdu); err != nil {
+	if err := end.WriteAPDU(ctx, pdu); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := end.ReadAPDU(ctx)
@@ -55,7 +56,7 @@ func TestServerSurvivesGarbage(t *testing.T) {
 	for round := range 2 {
 		for range 200 {
 			resp := exchange(t, e.ctx, end, garbage())
-			if len(resp) == 0 || (resp[0] != dlms.TagExceptionResponse && resp[0] != dlms.TagAARE && resp[0] != dlms.TagRLRE) {
+			if len(resp) == 0 || (resp[0] != apdu.TagExceptionResponse && resp[0] != apdu.TagAARE && resp[0] != apdu.TagRLRE) {
 				t.Fatalf("garbage answered with % X", resp)
 			}
 		}
@@ -177,7 +178,7 @@ func TestOverTCP(t *testing.T) {
 						}
 						checkRows(t, v, 0, 300)
 						big := make([]byte, 2000)
-						if err := c.Set(e.ctx, cosem.Ref{Class: cosem.ClassData, Name: cosemtest.Buffer, ID: 2}, []axdr.Value{axdr.OctetString(big)}); dataAccess(err) != int(dlms.ReadWriteDenied) && lv.sap == cosemtest.Reader {
+						if err := c.Set(e.ctx, cosem.Ref{Class: cosem.ClassData, Name: cosemtest.Buffer, ID: 2}, []axdr.Value{axdr.OctetString(big)}); dataAccess(err) != int(apdu.ReadWriteDenied) && lv.sap == cosemtest.Reader {
 							t.Errorf("reader SET: %v", err)
 						} else if lv.sap == cosemtest.Management && err != nil {
 							t.Errorf("management SET: %v", err)

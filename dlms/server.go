@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/hdlc"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -25,7 +27,7 @@ type ClientPolicy struct {
 	// Mechanism is the authentication the client must use:
 	// MechanismLowest, MechanismLow (LLS) or MechanismHighGMAC (HLS with
 	// security suite 0 ciphering).
-	Mechanism Mechanism
+	Mechanism apdu.Mechanism
 	// Password is the LLS secret. It can be changed through the
 	// association's secret attribute; the server keeps the change in
 	// memory (a meter persists it itself).
@@ -39,7 +41,7 @@ type ClientPolicy struct {
 	SystemTitle []byte
 	// Policy is the protection required of every xDLMS APDU of a ciphered
 	// association; SecurityAuthenticatedEncryption when zero.
-	Policy SecurityControl
+	Policy apdu.SecurityControl
 }
 
 // ServerConfig configures a Server. Tree and Clients are required; the
@@ -62,7 +64,7 @@ type ServerConfig struct {
 	SystemTitle []byte
 	// Counters keeps invocation counters; in memory when nil. See
 	// CounterKeys for the names the server uses.
-	Counters CounterStore
+	Counters security.CounterStore
 	// MaxPDU is the largest APDU the server receives (its
 	// server-max-receive-pdu-size); 1024 when 0.
 	MaxPDU uint16
@@ -84,9 +86,9 @@ type ServerConfig struct {
 // Conformance the server offers: GET, SET, ACTION with selective access,
 // multiple references and block transfer for all three; general protection
 // to ciphered associations.
-const serverConformance = ConformanceGet | ConformanceSet | ConformanceAction | ConformanceSelectiveAccess |
-	ConformanceMultipleReferences | ConformanceBlockTransferWithGet | ConformanceBlockTransferWithSet |
-	ConformanceBlockTransferWithAction
+const serverConformance = apdu.ConformanceGet | apdu.ConformanceSet | apdu.ConformanceAction | apdu.ConformanceSelectiveAccess |
+	apdu.ConformanceMultipleReferences | apdu.ConformanceBlockTransferWithGet | apdu.ConformanceBlockTransferWithSet |
+	apdu.ConformanceBlockTransferWithAction
 
 func (c ServerConfig) withDefaults() (ServerConfig, error) {
 	if c.Listen == "" {
@@ -97,13 +99,13 @@ func (c ServerConfig) withDefaults() (ServerConfig, error) {
 	}
 	for sap, cl := range c.Clients {
 		switch cl.Mechanism {
-		case MechanismLowest:
-		case MechanismLow:
+		case apdu.MechanismLowest:
+		case apdu.MechanismLow:
 			if len(cl.Password) == 0 {
 				return c, fmt.Errorf("dlms: client %d: LLS needs a password", sap)
 			}
-		case MechanismHighGMAC:
-			if cl.Keys == nil || len(c.SystemTitle) != SystemTitleSize {
+		case apdu.MechanismHighGMAC:
+			if cl.Keys == nil || len(c.SystemTitle) != security.SystemTitleSize {
 				return c, fmt.Errorf("dlms: client %d: HLS-GMAC needs keys and an 8-byte server system title", sap)
 			}
 		default:
@@ -111,7 +113,7 @@ func (c ServerConfig) withDefaults() (ServerConfig, error) {
 		}
 	}
 	if c.Counters == nil {
-		c.Counters = NewMemoryCounters()
+		c.Counters = security.NewMemoryCounters()
 	}
 	if c.MaxPDU == 0 {
 		c.MaxPDU = 1024

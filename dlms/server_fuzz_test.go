@@ -10,6 +10,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // loopback is a Transport straight into a server session: what the client
@@ -20,9 +22,9 @@ type loopback struct {
 	resp   []byte
 }
 
-func (l *loopback) WriteAPDU(ctx context.Context, apdu []byte) error {
+func (l *loopback) WriteAPDU(ctx context.Context, pdu []byte) error {
 	l.sess.client = l.client
-	l.resp = bytes.Clone(l.sess.handle(ctx, apdu))
+	l.resp = bytes.Clone(l.sess.handle(ctx, pdu))
 	return nil
 }
 
@@ -52,9 +54,9 @@ func fuzzServer(t testing.TB) *Server {
 	}
 	srv, err := NewServer(ServerConfig{Listen: "127.0.0.1:0", Tree: tree, SystemTitle: []byte("FUZZSRVR"),
 		Clients: map[uint16]ClientPolicy{
-			cosemtest.Public:     {Mechanism: MechanismLowest},
-			cosemtest.Reader:     {Mechanism: MechanismLow, Password: []byte("pw")},
-			cosemtest.Management: {Mechanism: MechanismHighGMAC, Keys: keys},
+			cosemtest.Public:     {Mechanism: apdu.MechanismLowest},
+			cosemtest.Reader:     {Mechanism: apdu.MechanismLow, Password: []byte("pw")},
+			cosemtest.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: keys},
 		}})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func FuzzServerRequest(f *testing.F) {
 		}
 	}
 	srv := fuzzServer(f)
-	f.Fuzz(func(t *testing.T, state byte, apdu []byte) {
+	f.Fuzz(func(t *testing.T, state byte, pdu []byte) {
 		ctx := context.Background()
 		sess := newSession(srv)
 		lb := &loopback{sess: sess}
@@ -98,23 +100,23 @@ func FuzzServerRequest(f *testing.F) {
 			c, _ = NewClient(lb, ClientConfig{Client: cosemtest.Public})
 		case 2:
 			lb.client = cosemtest.Management
-			c, _ = NewClient(lb, ClientConfig{Client: cosemtest.Management, Mechanism: MechanismHighGMAC,
+			c, _ = NewClient(lb, ClientConfig{Client: cosemtest.Management, Mechanism: apdu.MechanismHighGMAC,
 				EncryptionKey: fuzzEK, AuthenticationKey: fuzzAK, SystemTitle: fuzzTitle})
 		}
 		if c != nil {
 			// A fresh client counter per input: the server's store must
 			// forget the last one too.
-			srv.cfg.Counters = NewMemoryCounters()
+			srv.cfg.Counters = security.NewMemoryCounters()
 			if err := c.Associate(ctx); err != nil {
 				t.Fatalf("associate: %v", err)
 			}
 		}
 		lb.client = sess.assocClient
-		if resp := sess.handle(ctx, apdu); resp == nil && len(apdu) > 0 && apdu[0] != TagSetRequest && apdu[0] != TagActionRequest {
-			t.Fatalf("% X went unanswered", apdu)
+		if resp := sess.handle(ctx, pdu); resp == nil && len(pdu) > 0 && pdu[0] != apdu.TagSetRequest && pdu[0] != apdu.TagActionRequest {
+			t.Fatalf("% X went unanswered", pdu)
 		}
-		if c != nil && c.sec != nil && len(apdu) > 0 {
-			wire, err := c.sec.Protect(nil, apdu, false)
+		if c != nil && c.sec != nil && len(pdu) > 0 {
+			wire, err := c.sec.Protect(nil, pdu, false)
 			if err != nil {
 				return // no ciphered form (an unknown tag goes general-glo, which needs a title: fine either way)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
@@ -17,37 +18,37 @@ const (
 )
 
 // ref names what an attribute or method descriptor designates.
-func attrRef(a AttributeDescriptor) cosem.Ref {
+func attrRef(a apdu.AttributeDescriptor) cosem.Ref {
 	return cosem.Ref{Class: cosem.ClassID(a.ClassID), Name: cosem.OBIS(a.Instance), ID: a.Attribute}
 }
 
-func methodRef(m MethodDescriptor) cosem.Ref {
+func methodRef(m apdu.MethodDescriptor) cosem.Ref {
 	return cosem.Ref{Class: cosem.ClassID(m.ClassID), Name: cosem.OBIS(m.Instance), ID: m.Method}
 }
 
-func (s *session) allowed(c Conformance) bool { return s.conformance&c == c }
+func (s *session) allowed(c apdu.Conformance) bool { return s.conformance&c == c }
 
 // get answers a GET request: normal, next block, or with-list. Answers
 // longer than limit go out in blocks.
-func (s *session) get(ctx context.Context, r *GetRequest, authenticated bool, limit int) []byte {
+func (s *session) get(ctx context.Context, r *apdu.GetRequest, authenticated bool, limit int) []byte {
 	switch r.Choice {
-	case GetNormal:
+	case apdu.GetNormal:
 		s.longGet.active = false
 		a := r.Attributes[0]
 		data, err := s.getOne(ctx, s.data[:0], a, authenticated)
 		s.data = data
 		if err != nil {
-			s.out = append(s.out[:0], TagGetResponse, GetNormal, byte(r.InvokeID), 1, byte(resultOf(err)))
+			s.out = append(s.out[:0], apdu.TagGetResponse, apdu.GetNormal, byte(r.InvokeID), 1, byte(resultOf(err)))
 			return s.out
 		}
 		if 4+len(data) <= limit {
-			s.out = append(append(s.out[:0], TagGetResponse, GetNormal, byte(r.InvokeID), 0), data...)
+			s.out = append(append(s.out[:0], apdu.TagGetResponse, apdu.GetNormal, byte(r.InvokeID), 0), data...)
 			return s.out
 		}
 		return s.startLongGet(r.InvokeID, limit)
-	case GetWithList:
-		if !s.allowed(ConformanceMultipleReferences) {
-			return s.exception(StateServiceNotAllowed, ServiceNotSupported, "get-with-list not negotiated")
+	case apdu.GetWithList:
+		if !s.allowed(apdu.ConformanceMultipleReferences) {
+			return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceNotSupported, "get-with-list not negotiated")
 		}
 		s.longGet.active = false
 		// The answer is SEQUENCE OF Get-Data-Result, the same bytes
@@ -62,29 +63,29 @@ func (s *session) get(ctx context.Context, r *GetRequest, authenticated bool, li
 		}
 		s.data = data
 		if 3+len(data) <= limit {
-			s.out = append(append(s.out[:0], TagGetResponse, GetWithList, byte(r.InvokeID)), data...)
+			s.out = append(append(s.out[:0], apdu.TagGetResponse, apdu.GetWithList, byte(r.InvokeID)), data...)
 			return s.out
 		}
 		return s.startLongGet(r.InvokeID, limit)
-	case GetNext:
+	case apdu.GetNext:
 		g := &s.longGet
 		switch {
 		case !g.active:
-			return s.getBlockError(r.InvokeID, r.BlockNumber, NoLongGetInProgress)
+			return s.getBlockError(r.InvokeID, r.BlockNumber, apdu.NoLongGetInProgress)
 		case r.BlockNumber != g.block:
 			g.active = false
-			return s.getBlockError(r.InvokeID, r.BlockNumber, DataBlockNumberInvalid)
+			return s.getBlockError(r.InvokeID, r.BlockNumber, apdu.DataBlockNumberInvalid)
 		}
 		return s.nextGetBlock(r.InvokeID, limit)
 	}
-	return s.exception(StateServiceUnknown, ServiceNotSupported, "get-request choice")
+	return s.exception(apdu.StateServiceUnknown, apdu.ServiceNotSupported, "get-request choice")
 }
 
 // getOne reads one attribute, checking what the association negotiated.
-func (s *session) getOne(ctx context.Context, dst []byte, a AttributeSelection, authenticated bool) ([]byte, error) {
+func (s *session) getOne(ctx context.Context, dst []byte, a apdu.AttributeSelection, authenticated bool) ([]byte, error) {
 	var sel *cosem.Selector
 	if a.Access.Selector != 0 {
-		if !s.allowed(ConformanceSelectiveAccess) {
+		if !s.allowed(apdu.ConformanceSelectiveAccess) {
 			return dst, fmt.Errorf("%w: selective access not negotiated", cosem.ErrScopeOfAccess)
 		}
 		sel = &cosem.Selector{ID: a.Access.Selector, Params: a.Access.Params}
@@ -94,9 +95,9 @@ func (s *session) getOne(ctx context.Context, dst []byte, a AttributeSelection, 
 
 // startLongGet sends s.data in blocks: the first now, the rest on
 // get-request-next.
-func (s *session) startLongGet(iip InvokeIDAndPriority, limit int) []byte {
-	if !s.allowed(ConformanceBlockTransferWithGet) {
-		return s.exception(StateServiceNotAllowed, ServicePDUTooLong, "answer exceeds the PDU size without block transfer")
+func (s *session) startLongGet(iip apdu.InvokeIDAndPriority, limit int) []byte {
+	if !s.allowed(apdu.ConformanceBlockTransferWithGet) {
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServicePDUTooLong, "answer exceeds the PDU size without block transfer")
 	}
 	// The answer keeps its buffer until sent; the next request gets
 	// another.
@@ -105,12 +106,12 @@ func (s *session) startLongGet(iip InvokeIDAndPriority, limit int) []byte {
 	return s.nextGetBlock(iip, limit)
 }
 
-func (s *session) nextGetBlock(iip InvokeIDAndPriority, limit int) []byte {
+func (s *session) nextGetBlock(iip apdu.InvokeIDAndPriority, limit int) []byte {
 	g := &s.longGet
 	n := min(limit-getBlockOverhead, len(g.data)-g.off)
 	g.block++
 	last := g.off+n == len(g.data)
-	resp := GetResponse{Choice: GetWithDatablock, InvokeID: iip, Block: DataBlock{Last: last, Number: g.block, Raw: g.data[g.off : g.off+n]}}
+	resp := apdu.GetResponse{Choice: apdu.GetWithDatablock, InvokeID: iip, Block: apdu.DataBlock{Last: last, Number: g.block, Raw: g.data[g.off : g.off+n]}}
 	s.out, _ = resp.Append(s.out[:0])
 	g.off += n
 	if last {
@@ -120,39 +121,39 @@ func (s *session) nextGetBlock(iip InvokeIDAndPriority, limit int) []byte {
 	return s.out
 }
 
-func (s *session) getBlockError(iip InvokeIDAndPriority, n uint32, res DataAccessResult) []byte {
-	resp := GetResponse{Choice: GetWithDatablock, InvokeID: iip, Block: DataBlock{Last: true, Number: n, Err: res}}
+func (s *session) getBlockError(iip apdu.InvokeIDAndPriority, n uint32, res apdu.DataAccessResult) []byte {
+	resp := apdu.GetResponse{Choice: apdu.GetWithDatablock, InvokeID: iip, Block: apdu.DataBlock{Last: true, Number: n, Err: res}}
 	s.out, _ = resp.Append(s.out[:0])
 	return s.out
 }
 
 // set answers a SET request: normal, with-list, or in datablocks.
-func (s *session) set(ctx context.Context, r *SetRequest, authenticated bool) []byte {
-	resp := SetResponse{InvokeID: r.InvokeID}
+func (s *session) set(ctx context.Context, r *apdu.SetRequest, authenticated bool) []byte {
+	resp := apdu.SetResponse{InvokeID: r.InvokeID}
 	switch r.Choice {
-	case SetNormal:
+	case apdu.SetNormal:
 		s.longIn.active = false
-		resp.Choice = SetResponseNormal
-		resp.Results = []DataAccessResult{s.setOne(ctx, r.Attributes[0], r.Values[0], authenticated)}
-	case SetWithList:
-		if !s.allowed(ConformanceMultipleReferences) {
-			return s.exception(StateServiceNotAllowed, ServiceNotSupported, "set-with-list not negotiated")
+		resp.Choice = apdu.SetResponseNormal
+		resp.Results = []apdu.DataAccessResult{s.setOne(ctx, r.Attributes[0], r.Values[0], authenticated)}
+	case apdu.SetWithList:
+		if !s.allowed(apdu.ConformanceMultipleReferences) {
+			return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceNotSupported, "set-with-list not negotiated")
 		}
 		s.longIn.active = false
-		resp.Choice = SetResponseWithList
+		resp.Choice = apdu.SetResponseWithList
 		for i, a := range r.Attributes {
-			res := TypeUnmatched
+			res := apdu.TypeUnmatched
 			if i < len(r.Values) {
 				res = s.setOne(ctx, a, r.Values[i], authenticated)
 			}
 			resp.Results = append(resp.Results, res)
 		}
-	case SetWithFirstDatablock, SetWithListFirstDatablock:
-		if !s.allowed(ConformanceBlockTransferWithSet) {
-			return s.exception(StateServiceNotAllowed, ServiceNotSupported, "set with datablocks not negotiated")
+	case apdu.SetWithFirstDatablock, apdu.SetWithListFirstDatablock:
+		if !s.allowed(apdu.ConformanceBlockTransferWithSet) {
+			return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceNotSupported, "set with datablocks not negotiated")
 		}
 		in := &s.longIn
-		*in = longIn{active: true, service: TagSetRequest, list: r.Choice == SetWithListFirstDatablock,
+		*in = longIn{active: true, service: apdu.TagSetRequest, list: r.Choice == apdu.SetWithListFirstDatablock,
 			attrs: append(in.attrs[:0], r.Attributes...), raw: in.raw[:0]}
 		for i := range in.attrs {
 			// The parameters alias this request; the selector alone is
@@ -160,56 +161,56 @@ func (s *session) set(ctx context.Context, r *SetRequest, authenticated bool) []
 			in.attrs[i].Access.Params = nil
 		}
 		return s.setBlock(ctx, r, authenticated)
-	case SetWithDatablock:
+	case apdu.SetWithDatablock:
 		return s.setBlock(ctx, r, authenticated)
 	default:
-		return s.exception(StateServiceUnknown, ServiceNotSupported, "set-request choice")
+		return s.exception(apdu.StateServiceUnknown, apdu.ServiceNotSupported, "set-request choice")
 	}
-	if !r.InvokeID.confirmed() {
+	if !confirmed(r.InvokeID) {
 		return nil
 	}
 	s.out, _ = resp.Append(s.out[:0])
 	return s.out
 }
 
-func (p InvokeIDAndPriority) confirmed() bool { return p&Confirmed != 0 }
+func confirmed(p apdu.InvokeIDAndPriority) bool { return p&apdu.Confirmed != 0 }
 
-func (s *session) setOne(ctx context.Context, a AttributeSelection, value []axdr.Value, authenticated bool) DataAccessResult {
+func (s *session) setOne(ctx context.Context, a apdu.AttributeSelection, value []axdr.Value, authenticated bool) apdu.DataAccessResult {
 	if a.Access.Selector != 0 {
-		return ScopeOfAccessViolated
+		return apdu.ScopeOfAccessViolated
 	}
 	if err := cosem.Set(ctx, s.assoc, attrRef(a.Attribute), value, authenticated); err != nil {
 		return resultOf(err)
 	}
-	return Success
+	return apdu.Success
 }
 
 // setBlock takes one block of a SET with datablocks; after the last it
 // decodes the value(s) and writes them.
-func (s *session) setBlock(ctx context.Context, r *SetRequest, authenticated bool) []byte {
+func (s *session) setBlock(ctx context.Context, r *apdu.SetRequest, authenticated bool) []byte {
 	in := &s.longIn
-	fail := func(res DataAccessResult) []byte {
+	fail := func(res apdu.DataAccessResult) []byte {
 		in.active = false
-		resp := SetResponse{Choice: SetResponseLastDatablock, InvokeID: r.InvokeID, Results: []DataAccessResult{res}, BlockNumber: r.Block.Number}
+		resp := apdu.SetResponse{Choice: apdu.SetResponseLastDatablock, InvokeID: r.InvokeID, Results: []apdu.DataAccessResult{res}, BlockNumber: r.Block.Number}
 		s.out, _ = resp.Append(s.out[:0])
 		return s.out
 	}
-	if res := s.takeBlock(TagSetRequest, r.Block); res != Success {
+	if res := s.takeBlock(apdu.TagSetRequest, r.Block); res != apdu.Success {
 		return fail(res)
 	}
 	if !r.Block.Last {
-		resp := SetResponse{Choice: SetResponseDatablock, InvokeID: r.InvokeID, BlockNumber: in.block}
+		resp := apdu.SetResponse{Choice: apdu.SetResponseDatablock, InvokeID: r.InvokeID, BlockNumber: in.block}
 		s.out, _ = resp.Append(s.out[:0])
 		return s.out
 	}
 	in.active = false
 	values, ok := s.decodeValues(in.raw, in.list, len(in.attrs))
 	if !ok {
-		return fail(TypeUnmatched)
+		return fail(apdu.TypeUnmatched)
 	}
-	resp := SetResponse{Choice: SetResponseLastDatablock, InvokeID: r.InvokeID, BlockNumber: in.block}
+	resp := apdu.SetResponse{Choice: apdu.SetResponseLastDatablock, InvokeID: r.InvokeID, BlockNumber: in.block}
 	if in.list {
-		resp.Choice = SetResponseLastDatablockWithList
+		resp.Choice = apdu.SetResponseLastDatablockWithList
 	}
 	for i, a := range in.attrs {
 		resp.Results = append(resp.Results, s.setOne(ctx, a, values[i], authenticated))
@@ -220,25 +221,25 @@ func (s *session) setBlock(ctx context.Context, r *SetRequest, authenticated boo
 
 // takeBlock appends a block of a long SET or ACTION to s.longIn: numbers
 // run 1, 2, 3…, and the total stays within MaxBlockData.
-func (s *session) takeBlock(service byte, b DataBlock) DataAccessResult {
+func (s *session) takeBlock(service byte, b apdu.DataBlock) apdu.DataAccessResult {
 	in := &s.longIn
 	switch {
 	case !in.active || in.service != service:
-		if service == TagSetRequest {
-			return NoLongSetInProgress
+		if service == apdu.TagSetRequest {
+			return apdu.NoLongSetInProgress
 		}
-		return DataBlockUnavailable
+		return apdu.DataBlockUnavailable
 	case b.Number != in.block+1:
-		return DataBlockNumberInvalid
+		return apdu.DataBlockNumberInvalid
 	case len(in.raw)+len(b.Raw) > s.srv.cfg.MaxBlockData:
-		if service == TagSetRequest {
-			return LongSetAborted
+		if service == apdu.TagSetRequest {
+			return apdu.LongSetAborted
 		}
-		return OtherReason
+		return apdu.OtherReason
 	}
 	in.raw = append(in.raw, b.Raw...)
 	in.block = b.Number
-	return Success
+	return apdu.Success
 }
 
 // decodeValues reads the Data of a long SET or ACTION: one value, or for a
@@ -271,67 +272,67 @@ func (s *session) decodeValues(raw []byte, list bool, want int) ([][]axdr.Value,
 
 // action answers an ACTION request: normal, with-list, in pblocks, or the
 // next pblock of a long answer.
-func (s *session) action(ctx context.Context, r *ActionRequest, authenticated bool, limit int) []byte {
+func (s *session) action(ctx context.Context, r *apdu.ActionRequest, authenticated bool, limit int) []byte {
 	switch r.Choice {
-	case ActionNormal:
+	case apdu.ActionNormal:
 		s.longIn.active, s.longAct.active = false, false
 		var params []axdr.Value
 		if len(r.Params) > 0 {
 			params = r.Params[0]
 		}
 		return s.actionAnswer(ctx, r.InvokeID, r.Methods, [][]axdr.Value{params}, false, authenticated, limit)
-	case ActionWithList:
-		if !s.allowed(ConformanceMultipleReferences) {
-			return s.exception(StateServiceNotAllowed, ServiceNotSupported, "action-with-list not negotiated")
+	case apdu.ActionWithList:
+		if !s.allowed(apdu.ConformanceMultipleReferences) {
+			return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceNotSupported, "action-with-list not negotiated")
 		}
 		s.longIn.active, s.longAct.active = false, false
 		if len(r.Params) != len(r.Methods) {
-			return s.exception(StateServiceUnknown, ServiceOtherReason, "action-with-list: methods and parameters differ in number")
+			return s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, "action-with-list: methods and parameters differ in number")
 		}
 		return s.actionAnswer(ctx, r.InvokeID, r.Methods, r.Params, true, authenticated, limit)
-	case ActionWithFirstPblock, ActionWithListAndFirstBlock:
-		if !s.allowed(ConformanceBlockTransferWithAction) {
-			return s.exception(StateServiceNotAllowed, ServiceNotSupported, "action with pblocks not negotiated")
+	case apdu.ActionWithFirstPblock, apdu.ActionWithListAndFirstBlock:
+		if !s.allowed(apdu.ConformanceBlockTransferWithAction) {
+			return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceNotSupported, "action with pblocks not negotiated")
 		}
 		in := &s.longIn
-		*in = longIn{active: true, service: TagActionRequest, list: r.Choice == ActionWithListAndFirstBlock,
+		*in = longIn{active: true, service: apdu.TagActionRequest, list: r.Choice == apdu.ActionWithListAndFirstBlock,
 			methods: append(in.methods[:0], r.Methods...), raw: in.raw[:0]}
 		return s.actionBlock(ctx, r, authenticated, limit)
-	case ActionWithPblock:
+	case apdu.ActionWithPblock:
 		return s.actionBlock(ctx, r, authenticated, limit)
-	case ActionNextPblock:
+	case apdu.ActionNextPblock:
 		g := &s.longAct
 		if !g.active || r.BlockNumber != g.block {
 			g.active = false
-			return s.actionResult(r.InvokeID, ActionLongActionAborted)
+			return s.actionResult(r.InvokeID, apdu.ActionLongActionAborted)
 		}
 		return s.nextActionBlock(r.InvokeID, limit)
 	}
-	return s.exception(StateServiceUnknown, ServiceNotSupported, "action-request choice")
+	return s.exception(apdu.StateServiceUnknown, apdu.ServiceNotSupported, "action-request choice")
 }
 
-func (s *session) actionResult(iip InvokeIDAndPriority, res ActionResult) []byte {
-	s.out = append(s.out[:0], TagActionResponse, ActionResponseNormal, byte(iip), byte(res), 0)
+func (s *session) actionResult(iip apdu.InvokeIDAndPriority, res apdu.ActionResult) []byte {
+	s.out = append(s.out[:0], apdu.TagActionResponse, apdu.ActionResponseNormal, byte(iip), byte(res), 0)
 	return s.out
 }
 
 // actionBlock takes one pblock of a long ACTION; after the last it invokes
 // the method(s).
-func (s *session) actionBlock(ctx context.Context, r *ActionRequest, authenticated bool, limit int) []byte {
+func (s *session) actionBlock(ctx context.Context, r *apdu.ActionRequest, authenticated bool, limit int) []byte {
 	in := &s.longIn
-	if res := s.takeBlock(TagActionRequest, r.Block); res != Success {
+	if res := s.takeBlock(apdu.TagActionRequest, r.Block); res != apdu.Success {
 		in.active = false
-		return s.actionResult(r.InvokeID, ActionResult(res))
+		return s.actionResult(r.InvokeID, apdu.ActionResult(res))
 	}
 	if !r.Block.Last {
-		resp := ActionResponse{Choice: ActionResponseNextPblock, InvokeID: r.InvokeID, BlockNumber: in.block}
+		resp := apdu.ActionResponse{Choice: apdu.ActionResponseNextPblock, InvokeID: r.InvokeID, BlockNumber: in.block}
 		s.out, _ = resp.Append(s.out[:0])
 		return s.out
 	}
 	in.active = false
 	params, ok := s.decodeValues(in.raw, in.list, len(in.methods))
 	if !ok {
-		return s.actionResult(r.InvokeID, ActionTypeUnmatched)
+		return s.actionResult(r.InvokeID, apdu.ActionTypeUnmatched)
 	}
 	return s.actionAnswer(ctx, r.InvokeID, in.methods, params, in.list, authenticated, limit)
 }
@@ -339,7 +340,7 @@ func (s *session) actionBlock(ctx context.Context, r *ActionRequest, authenticat
 // actionAnswer invokes the methods and answers: action-response-normal
 // (result, then optional Get-Data-Result) or -with-list; in pblocks when
 // too long, the pblocks carrying the encoded return data.
-func (s *session) actionAnswer(ctx context.Context, iip InvokeIDAndPriority, methods []MethodDescriptor, params [][]axdr.Value, list, authenticated bool, limit int) []byte {
+func (s *session) actionAnswer(ctx context.Context, iip apdu.InvokeIDAndPriority, methods []apdu.MethodDescriptor, params [][]axdr.Value, list, authenticated bool, limit int) []byte {
 	data := s.data[:0]
 	if list {
 		data = axdr.AppendLength(data, len(methods))
@@ -350,7 +351,7 @@ func (s *session) actionAnswer(ctx context.Context, iip InvokeIDAndPriority, met
 		out, err := cosem.Action(ctx, s.assoc, data, methodRef(m), params[i], authenticated)
 		switch {
 		case err != nil:
-			data = append(data[:n], byte(ActionResult(resultOf(err))), 0)
+			data = append(data[:n], byte(apdu.ActionResult(resultOf(err))), 0)
 		case len(out) == len(data):
 			data = append(data[:n], 0, 0) // success, no return data
 		default:
@@ -358,19 +359,19 @@ func (s *session) actionAnswer(ctx context.Context, iip InvokeIDAndPriority, met
 		}
 	}
 	s.data = data
-	if !iip.confirmed() {
+	if !confirmed(iip) {
 		return nil
 	}
-	choice := ActionResponseNormal
+	choice := apdu.ActionResponseNormal
 	if list {
-		choice = ActionResponseWithList
+		choice = apdu.ActionResponseWithList
 	}
 	if 3+len(data) <= limit {
-		s.out = append(append(s.out[:0], TagActionResponse, choice, byte(iip)), data...)
+		s.out = append(append(s.out[:0], apdu.TagActionResponse, choice, byte(iip)), data...)
 		return s.out
 	}
-	if list || !s.allowed(ConformanceBlockTransferWithAction) {
-		return s.exception(StateServiceNotAllowed, ServicePDUTooLong, "action answer exceeds the PDU size")
+	if list || !s.allowed(apdu.ConformanceBlockTransferWithAction) {
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServicePDUTooLong, "action answer exceeds the PDU size")
 	}
 	// One method with long return data: its Data goes in pblocks.
 	s.longAct = longOut{active: true, data: data[3:]}
@@ -378,12 +379,12 @@ func (s *session) actionAnswer(ctx context.Context, iip InvokeIDAndPriority, met
 	return s.nextActionBlock(iip, limit)
 }
 
-func (s *session) nextActionBlock(iip InvokeIDAndPriority, limit int) []byte {
+func (s *session) nextActionBlock(iip apdu.InvokeIDAndPriority, limit int) []byte {
 	g := &s.longAct
 	n := min(limit-actionBlockOverhead, len(g.data)-g.off)
 	g.block++
 	last := g.off+n == len(g.data)
-	resp := ActionResponse{Choice: ActionResponseWithPblock, InvokeID: iip, Block: DataBlock{Last: last, Number: g.block, Raw: g.data[g.off : g.off+n]}}
+	resp := apdu.ActionResponse{Choice: apdu.ActionResponseWithPblock, InvokeID: iip, Block: apdu.DataBlock{Last: last, Number: g.block, Raw: g.data[g.off : g.off+n]}}
 	s.out, _ = resp.Append(s.out[:0])
 	g.off += n
 	if last {

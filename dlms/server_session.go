@@ -7,7 +7,9 @@ import (
 	"log/slog"
 
 	"github.com/amigo-ami/amigo/cosem"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // protection is how a request was protected, and so how its response must
@@ -37,8 +39,8 @@ type session struct {
 	assoc       *cosem.AssociationLN
 	assocClient uint16
 	cl          ClientPolicy
-	sec         *SecurityContext // ciphered associations only
-	conformance Conformance
+	sec         *security.Context // ciphered associations only
+	conformance apdu.Conformance
 	sendLimit   int    // the client's max receive PDU size
 	ctos, stoc  []byte // HLS challenges
 	hlsFailed   bool
@@ -48,10 +50,10 @@ type session struct {
 	longIn  longIn  // a SET or ACTION coming in in blocks
 
 	// Scratch, reused from request to request.
-	ca                  CipheredAPDU
-	getReq              GetRequest
-	setReq              SetRequest
-	actReq              ActionRequest
+	ca                  apdu.Ciphered
+	getReq              apdu.GetRequest
+	setReq              apdu.SetRequest
+	actReq              apdu.ActionRequest
 	plain, out, data    []byte
 	wire                []byte
 	vals                []axdr.Value
@@ -72,8 +74,8 @@ type longIn struct {
 	active  bool
 	service byte // TagSetRequest or TagActionRequest
 	list    bool
-	attrs   []AttributeSelection
-	methods []MethodDescriptor
+	attrs   []apdu.AttributeSelection
+	methods []apdu.MethodDescriptor
 	raw     []byte
 	block   uint32
 }
@@ -84,33 +86,33 @@ func newSession(s *Server) *session { return &session{srv: s, log: s.log} }
 func (s *session) handle(ctx context.Context, req []byte) []byte {
 	s.reqPlain, s.respPlain = nil, nil
 	if len(req) == 0 {
-		return s.exception(StateServiceUnknown, ServiceOtherReason, "empty APDU")
+		return s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, "empty APDU")
 	}
 	switch req[0] {
-	case TagAARQ:
+	case apdu.TagAARQ:
 		return s.associate(ctx, req)
-	case TagRLRQ:
+	case apdu.TagRLRQ:
 		return s.release(req)
 	}
 	if s.assoc == nil {
-		return s.exception(StateServiceNotAllowed, ServiceOperationNotPossible, "no association")
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceOperationNotPossible, "no association")
 	}
 	if s.client != s.assocClient {
-		return s.exception(StateServiceNotAllowed, ServiceOperationNotPossible, "APDU from another client")
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceOperationNotPossible, "APDU from another client")
 	}
 	plain, prot, authenticated, refusal := s.unprotect(req)
 	if refusal != nil {
 		return refusal
 	}
 	if s.assoc.Status() == cosem.AssociationPending && !isHLSReply(plain) {
-		return s.exception(StateServiceNotAllowed, ServiceOperationNotPossible, "HLS pass 3 awaited")
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceOperationNotPossible, "HLS pass 3 awaited")
 	}
 	limit := s.sendLimit
 	if prot != protNone {
 		limit -= cipherOverhead
 	}
 	resp := s.serve(ctx, plain, authenticated, limit)
-	if resp == nil || resp[0] == TagExceptionResponse {
+	if resp == nil || resp[0] == apdu.TagExceptionResponse {
 		return resp
 	}
 	if s.hlsFailed {
@@ -131,7 +133,7 @@ func (s *session) handle(ctx context.Context, req []byte) []byte {
 	}
 	if err != nil {
 		s.log.Error("dlms: protect response", "client", s.assocClient, "err", err)
-		return s.exception(StateServiceNotAllowed, ServiceOperationNotPossible, "cannot protect the response")
+		return s.exception(apdu.StateServiceNotAllowed, apdu.ServiceOperationNotPossible, "cannot protect the response")
 	}
 	return s.wire
 }
@@ -139,31 +141,31 @@ func (s *session) handle(ctx context.Context, req []byte) []byte {
 // unprotect opens a ciphered request. A ciphered association takes only
 // ciphered requests; an unciphered one takes none.
 func (s *session) unprotect(req []byte) (plain []byte, prot protection, authenticated bool, refusal []byte) {
-	_, glo := cipheredTags[req[0]]
-	ciphered := glo || req[0] == TagGeneralGloCiphering || req[0] == TagGeneralDedCiphering
+	_, glo := apdu.PlainTag(req[0])
+	ciphered := glo || req[0] == apdu.TagGeneralGloCiphering || req[0] == apdu.TagGeneralDedCiphering
 	switch {
 	case !ciphered && s.sec == nil:
 		return req, protNone, false, nil
 	case !ciphered:
-		return nil, 0, false, s.exception(StateServiceNotAllowed, ServiceDecipheringError, "unciphered APDU in a ciphered association")
+		return nil, 0, false, s.exception(apdu.StateServiceNotAllowed, apdu.ServiceDecipheringError, "unciphered APDU in a ciphered association")
 	case s.sec == nil:
-		return nil, 0, false, s.exception(StateServiceNotAllowed, ServiceDecipheringError, "ciphered APDU without ciphering")
+		return nil, 0, false, s.exception(apdu.StateServiceNotAllowed, apdu.ServiceDecipheringError, "ciphered APDU without ciphering")
 	}
 	if err := s.ca.Decode(req); err != nil {
-		return nil, 0, false, s.exception(StateServiceNotAllowed, ServiceDecipheringError, err.Error())
+		return nil, 0, false, s.exception(apdu.StateServiceNotAllowed, apdu.ServiceDecipheringError, err.Error())
 	}
 	var err error
 	s.plain, err = s.sec.OpenAPDU(s.plain[:0], &s.ca)
 	switch {
-	case errors.Is(err, ErrReplay):
+	case errors.Is(err, security.ErrReplay):
 		s.srv.replays.Add(1)
 		s.log.Warn("dlms: replayed invocation counter rejected", "client", s.assocClient, "ic", s.ca.InvocationCounter)
 		return nil, 0, false, s.exceptionIC(s.srv.InvocationCounter(s.assocClient) + 1)
 	case err != nil:
 		s.log.Warn("dlms: ciphered APDU refused", "client", s.assocClient, "err", err)
-		return nil, 0, false, s.exception(StateServiceNotAllowed, ServiceDecipheringError, "")
+		return nil, 0, false, s.exception(apdu.StateServiceNotAllowed, apdu.ServiceDecipheringError, "")
 	case len(s.plain) == 0:
-		return nil, 0, false, s.exception(StateServiceUnknown, ServiceOtherReason, "empty ciphered APDU")
+		return nil, 0, false, s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, "empty ciphered APDU")
 	}
 	s.reqPlain = s.plain
 	prot = protGlobal
@@ -173,14 +175,14 @@ func (s *session) unprotect(req []byte) (plain []byte, prot protection, authenti
 	case s.ca.Dedicated():
 		prot = protDedicated
 	}
-	return s.plain, prot, s.ca.SecurityControl&SecurityAuthentication != 0, nil
+	return s.plain, prot, s.ca.SecurityControl&apdu.SecurityAuthentication != 0, nil
 }
 
 // isHLSReply reports whether plain is the one request allowed while HLS is
 // pending: reply_to_HLS_authentication on the current association.
 func isHLSReply(plain []byte) bool {
-	var r ActionRequest
-	if r.Decode(plain) != nil || r.Choice != ActionNormal {
+	var r apdu.ActionRequest
+	if r.Decode(plain) != nil || r.Choice != apdu.ActionNormal {
 		return false
 	}
 	m := r.Methods[0]
@@ -190,31 +192,31 @@ func isHLSReply(plain []byte) bool {
 // serve answers a plain xDLMS request.
 func (s *session) serve(ctx context.Context, plain []byte, authenticated bool, limit int) []byte {
 	switch plain[0] {
-	case TagGetRequest:
+	case apdu.TagGetRequest:
 		if err := s.getReq.Decode(plain); err != nil {
-			return s.exception(StateServiceUnknown, ServiceOtherReason, err.Error())
+			return s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, err.Error())
 		}
 		return s.get(ctx, &s.getReq, authenticated, limit)
-	case TagSetRequest:
+	case apdu.TagSetRequest:
 		if err := s.setReq.Decode(plain); err != nil {
-			return s.exception(StateServiceUnknown, ServiceOtherReason, err.Error())
+			return s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, err.Error())
 		}
 		return s.set(ctx, &s.setReq, authenticated)
-	case TagActionRequest:
+	case apdu.TagActionRequest:
 		if err := s.actReq.Decode(plain); err != nil {
-			return s.exception(StateServiceUnknown, ServiceOtherReason, err.Error())
+			return s.exception(apdu.StateServiceUnknown, apdu.ServiceOtherReason, err.Error())
 		}
 		return s.action(ctx, &s.actReq, authenticated, limit)
 	}
-	return s.exception(StateServiceUnknown, ServiceNotSupported, fmt.Sprintf("APDU tag 0x%02X", plain[0]))
+	return s.exception(apdu.StateServiceUnknown, apdu.ServiceNotSupported, fmt.Sprintf("APDU tag 0x%02X", plain[0]))
 }
 
 // exception answers with an ExceptionResponse (never ciphered). why is
 // logged at debug level.
-func (s *session) exception(state StateError, service ServiceError, why string) []byte {
+func (s *session) exception(state apdu.StateError, service apdu.ServiceError, why string) []byte {
 	s.srv.exceptions.Add(1)
 	s.log.Debug("dlms: exception response", "client", s.client, "state", state, "service", service, "why", why)
-	r := ExceptionResponse{StateError: state, ServiceError: service}
+	r := apdu.ExceptionResponse{StateError: state, ServiceError: service}
 	s.out, _ = r.Append(s.out[:0])
 	return s.out
 }
@@ -223,7 +225,7 @@ func (s *session) exception(state StateError, service ServiceError, why string) 
 // the server would accept.
 func (s *session) exceptionIC(want uint32) []byte {
 	s.srv.exceptions.Add(1)
-	r := ExceptionResponse{StateError: StateServiceNotAllowed, ServiceError: ServiceInvocationCounterError, InvocationCounter: want}
+	r := apdu.ExceptionResponse{StateError: apdu.StateServiceNotAllowed, ServiceError: apdu.ServiceInvocationCounterError, InvocationCounter: want}
 	s.out, _ = r.Append(s.out[:0])
 	return s.out
 }
@@ -239,19 +241,19 @@ func (s *session) reset() {
 }
 
 // resultOf maps an object's error to its Data-Access-Result.
-func resultOf(err error) DataAccessResult {
+func resultOf(err error) apdu.DataAccessResult {
 	for _, m := range []struct {
 		err error
-		res DataAccessResult
+		res apdu.DataAccessResult
 	}{
-		{cosem.ErrDenied, ReadWriteDenied}, {cosem.ErrUndefined, ObjectUndefined},
-		{cosem.ErrUnavailable, ObjectUnavailable}, {cosem.ErrTypeUnmatched, TypeUnmatched},
-		{cosem.ErrScopeOfAccess, ScopeOfAccessViolated}, {cosem.ErrClassInconsistent, ObjectClassInconsistent},
-		{cosem.ErrHardwareFault, HardwareFault}, {cosem.ErrTemporaryFailure, TemporaryFailure},
+		{cosem.ErrDenied, apdu.ReadWriteDenied}, {cosem.ErrUndefined, apdu.ObjectUndefined},
+		{cosem.ErrUnavailable, apdu.ObjectUnavailable}, {cosem.ErrTypeUnmatched, apdu.TypeUnmatched},
+		{cosem.ErrScopeOfAccess, apdu.ScopeOfAccessViolated}, {cosem.ErrClassInconsistent, apdu.ObjectClassInconsistent},
+		{cosem.ErrHardwareFault, apdu.HardwareFault}, {cosem.ErrTemporaryFailure, apdu.TemporaryFailure},
 	} {
 		if errors.Is(err, m.err) {
 			return m.res
 		}
 	}
-	return OtherReason
+	return apdu.OtherReason
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/cockroachdb/datadriven"
 
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // TestServerTranscripts plays the requests of testdata/server/* to a
@@ -41,8 +43,8 @@ func TestServerTranscripts(t *testing.T) {
 					end, _ = e.connect(uint16(c))
 					client = uint16(c)
 				}
-				resp := exchange(t, e.ctx, end, unhex(t, td.Input))
-				a, err := dlms.Decode(resp)
+				resp := exchange(t, e.ctx, end, linktest.Unhex(t, td.Input))
+				a, err := apdu.Decode(resp)
 				if err != nil {
 					t.Fatalf("answer % X does not decode: %v", resp, err)
 				}

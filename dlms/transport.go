@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"io"
 	"strings"
 )
@@ -12,7 +13,7 @@ import (
 // dlms/hdlc connections are Transports. ReadAPDU's result is valid until
 // the next ReadAPDU. One goroutine may read while another writes.
 type Transport interface {
-	WriteAPDU(ctx context.Context, apdu []byte) error
+	WriteAPDU(ctx context.Context, pdu []byte) error
 	ReadAPDU(ctx context.Context) ([]byte, error)
 	Close() error
 }
@@ -60,7 +61,7 @@ func TraceWriter(w io.Writer) Tracer {
 			fmt.Fprintf(&b, "  deciphered: %s\n", spacedHex(ev.Plain))
 			shown = ev.Plain
 		}
-		if a, err := Decode(shown); err != nil {
+		if a, err := apdu.Decode(shown); err != nil {
 			fmt.Fprintf(&b, "  (undecodable: %v)\n", err)
 		} else {
 			for _, line := range strings.Split(strings.TrimRight(a.String(), "\n"), "\n") {

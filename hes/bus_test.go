@@ -11,7 +11,7 @@ import (
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/hes/hestest"
 	"github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meterdata"
@@ -102,7 +102,7 @@ func TestJobsAndPushesOverTheBus(t *testing.T) {
 	}
 
 	// A push to node 1 comes out on READINGS as a batch.
-	s, err := push.NewSealer(meters[0].SystemTitle(), cosemtest.DemoEncryptionKey, cosemtest.DemoAuthenticationKey, dlms.NewMemoryCounters())
+	s, err := push.NewSealer(meters[0].SystemTitle(), cosemtest.DemoEncryptionKey, cosemtest.DemoAuthenticationKey, security.NewMemoryCounters())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/hes/conn"
 	"github.com/amigo-ami/amigo/hes/registry"
 )
@@ -39,10 +39,10 @@ func runRotateKeys(ctx context.Context, h *HeadEnd, j Job, m registry.Meter) (an
 	if err != nil {
 		return nil, err
 	}
-	if len(old.KEK) != dlms.KeySize {
+	if len(old.KEK) != security.KeySize {
 		return nil, conn.Permanent(fmt.Errorf("key set %q has no master key to wrap new keys with", m.KeysRef))
 	}
-	fresh := registry.Keys{EK: make([]byte, dlms.KeySize), AK: make([]byte, dlms.KeySize), KEK: old.KEK, Password: old.Password}
+	fresh := registry.Keys{EK: make([]byte, security.KeySize), AK: make([]byte, security.KeySize), KEK: old.KEK, Password: old.Password}
 	if _, err := io.ReadFull(h.cfg.Rand, fresh.EK); err != nil {
 		return nil, err
 	}

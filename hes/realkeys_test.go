@@ -10,6 +10,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/objects"
@@ -32,7 +34,7 @@ func TestRealMeterKeyRotation(t *testing.T) {
 	}
 	m, _ := r.h.Registry().BySerial(r.serial)
 	keys, err := r.h.Registry().Keys(ctx, m.KeysRef)
-	if err != nil || m.KeysRef != res.KeySet || len(keys.EK) != dlms.KeySize || bytes.Equal(keys.EK, demo.EncryptionKey) || bytes.Equal(keys.AK, demo.AuthenticationKey) {
+	if err != nil || m.KeysRef != res.KeySet || len(keys.EK) != security.KeySize || bytes.Equal(keys.EK, demo.EncryptionKey) || bytes.Equal(keys.AK, demo.AuthenticationKey) {
 		t.Fatalf("the registry's key set %q is not a new one (%v)", m.KeysRef, err)
 	}
 	r.run(Request{Kind: ReadRegisters, Meter: r.serial})
@@ -60,8 +62,8 @@ func TestRealMeterKeyRotation(t *testing.T) {
 		if last == 0 {
 			t.Error("the restarted meter shows no invocation counter accepted")
 		}
-		c, err := dlms.Dial(ctx, addr, dlms.ClientConfig{Client: objects.Management, Mechanism: dlms.MechanismHighGMAC,
-			SystemTitle: demo.ClientTitle, EncryptionKey: ek, AuthenticationKey: ak, Counters: dlms.NewMemoryCounters()})
+		c, err := dlms.Dial(ctx, addr, dlms.ClientConfig{Client: objects.Management, Mechanism: apdu.MechanismHighGMAC,
+			SystemTitle: demo.ClientTitle, EncryptionKey: ek, AuthenticationKey: ak, Counters: security.NewMemoryCounters()})
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 )
 
 // Demo material of ARCHITECTURE §4 (the Green Book's example values).
@@ -53,7 +54,7 @@ func startServerTraced(t *testing.T, hdlc bool, blocks *atomic.Int64, also dlms.
 		t.Fatal(err)
 	}
 	trace := func(ev dlms.TraceEvent) {
-		if ev.Sent && len(ev.Wire) > 1 && ev.Wire[0] == dlms.TagGetResponse && ev.Wire[1] == dlms.GetWithDatablock {
+		if ev.Sent && len(ev.Wire) > 1 && ev.Wire[0] == apdu.TagGetResponse && ev.Wire[1] == apdu.GetWithDatablock {
 			blocks.Add(1)
 		}
 		if also != nil {
@@ -68,9 +69,9 @@ func startServerTraced(t *testing.T, hdlc bool, blocks *atomic.Int64, also dlms.
 	srv, err := dlms.NewServer(dlms.ServerConfig{Listen: "127.0.0.1:0", HDLC: hdlc, Tree: tree, SystemTitle: demoServerTitle, Trace: trace,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})),
 		Clients: map[uint16]dlms.ClientPolicy{
-			cosemtest.Public:     {Mechanism: dlms.MechanismLowest},
-			cosemtest.Reader:     {Mechanism: dlms.MechanismLow, Password: []byte("00000000")},
-			cosemtest.Management: {Mechanism: dlms.MechanismHighGMAC, Keys: keys},
+			cosemtest.Public:     {Mechanism: apdu.MechanismLowest},
+			cosemtest.Reader:     {Mechanism: apdu.MechanismLow, Password: []byte("00000000")},
+			cosemtest.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: keys},
 		}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 )
 
 // TestGuruxHLSGMAC records what Gurux's HLS-GMAC with ciphering does
@@ -24,7 +25,7 @@ func TestGuruxHLSGMAC(t *testing.T) {
 	var blocks atomic.Int64
 	var aarq []byte
 	addr := startServerTraced(t, false, &blocks, func(ev dlms.TraceEvent) {
-		if !ev.Sent && len(ev.Wire) > 0 && ev.Wire[0] == dlms.TagAARQ {
+		if !ev.Sent && len(ev.Wire) > 0 && ev.Wire[0] == apdu.TagAARQ {
 			aarq = bytes.Clone(ev.Wire)
 		}
 	})
@@ -46,17 +47,17 @@ func TestGuruxHLSGMAC(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Initiate") {
 		t.Fatalf("Gurux HLS-GMAC connect: %v; the peer's ciphering may be fixed: check README.md", err)
 	}
-	var rq dlms.AARQ
+	var rq apdu.AARQ
 	if derr := rq.Decode(aarq); derr != nil {
 		t.Fatalf("the AARQ Gurux sent does not decode: %v", derr)
 	}
-	if rq.Context != dlms.ContextLNCiphered || rq.Mechanism != dlms.MechanismHighGMAC || !bytes.Equal(rq.CallingAPTitle, demoClientTitle) || len(rq.UserInformation) != 0 {
+	if rq.Context != apdu.ContextLNCiphered || rq.Mechanism != apdu.MechanismHighGMAC || !bytes.Equal(rq.CallingAPTitle, demoClientTitle) || len(rq.UserInformation) != 0 {
 		t.Errorf("AARQ %s: expected the ciphered context, HLS-GMAC, our title and an empty user-information", rq.String())
 	}
 	t.Logf("Gurux HLS-GMAC: %v", err)
 
 	// The server is none the worse: our own HLS-GMAC client associates.
-	c, err := dlms.Dial(context.Background(), addr, dlms.ClientConfig{Client: 1, Mechanism: dlms.MechanismHighGMAC,
+	c, err := dlms.Dial(context.Background(), addr, dlms.ClientConfig{Client: 1, Mechanism: apdu.MechanismHighGMAC,
 		EncryptionKey: demoEK, AuthenticationKey: demoAK, SystemTitle: demoClientTitle})
 	if err != nil {
 		t.Fatal(err)

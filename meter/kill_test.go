@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter/energy"
 	"github.com/amigo-ami/amigo/meter/journal"
 	"github.com/amigo-ami/amigo/meter/prepay"
@@ -76,7 +76,7 @@ func TestKillChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(2)
 	}
-	counters, err := dlms.OpenFileCounters(filepath.Join(dir, "counters.json"), 8)
+	counters, err := security.OpenFileCounters(filepath.Join(dir, "counters.json"), 8)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(2)
@@ -185,7 +185,7 @@ func TestKillNine(t *testing.T) {
 			t.Fatalf("iteration %d: token accepted twice", it)
 		}
 		j.Close()
-		counters, err := dlms.OpenFileCounters(filepath.Join(dir, "counters.json"), 8)
+		counters, err := security.OpenFileCounters(filepath.Join(dir, "counters.json"), 8)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/meter/calendar"
 	"github.com/amigo-ami/amigo/meter/clock"
@@ -390,7 +390,7 @@ func TestPowerDownUp(t *testing.T) {
 	if pl.count() != 1 {
 		t.Fatalf("%d pushes on power down, want the last gasp", pl.count())
 	}
-	var n dlms.DataNotification
+	var n apdu.DataNotification
 	if err := n.Decode(pl.got[0]); err != nil || string(n.Body[1].Bytes) != "AMG0000000001" || pl.dsts[0].Address != "hes:4060" {
 		t.Fatalf("last gasp %v: %v", n.String(), err)
 	}

@@ -3,19 +3,19 @@ package sim
 import (
 	"sync"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // counters are a meter's invocation counters (its DLMS server's and its
 // pushes'), in memory, and lost all at once by the icloss fault.
 type counters struct {
 	mu  sync.Mutex
-	cur *dlms.MemoryCounters
+	cur *security.MemoryCounters
 }
 
-func newCounters() *counters { return &counters{cur: dlms.NewMemoryCounters()} }
+func newCounters() *counters { return &counters{cur: security.NewMemoryCounters()} }
 
-func (c *counters) store() *dlms.MemoryCounters {
+func (c *counters) store() *security.MemoryCounters {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.cur
@@ -32,6 +32,6 @@ func (c *counters) LastAccepted(key string) (uint32, bool) {
 // any counter, as one that lost its non-volatile memory would.
 func (c *counters) lose() {
 	c.mu.Lock()
-	c.cur = dlms.NewMemoryCounters()
+	c.cur = security.NewMemoryCounters()
 	c.mu.Unlock()
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/hes/profile"
 	"github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meter/config"
@@ -141,7 +141,7 @@ func TestWaveformHomePushesApplianceEvents(t *testing.T) {
 	// Every push again, then one the meter never sent (its counter far
 	// ahead), all on one connection: the listener takes them in order, so
 	// once the last one's readings are out the replays were refused.
-	ahead := dlms.NewMemoryCounters()
+	ahead := security.NewMemoryCounters()
 	if err := ahead.Raise("push", 1<<30); err != nil {
 		t.Fatal(err)
 	}

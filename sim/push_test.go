@@ -9,8 +9,9 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/meter/eventlog"
 	"github.com/amigo-ami/amigo/meter/push"
@@ -28,13 +29,13 @@ type received struct {
 // demo keys, refusing replays, as the real one does.
 type headEnd struct {
 	mu      sync.Mutex
-	ctr     *dlms.MemoryCounters
+	ctr     *security.MemoryCounters
 	pushes  []received
 	refused []error
 	wg      sync.WaitGroup
 }
 
-func newHeadEnd() *headEnd { return &headEnd{ctr: dlms.NewMemoryCounters()} }
+func newHeadEnd() *headEnd { return &headEnd{ctr: security.NewMemoryCounters()} }
 
 // dial is Config.PushDial: a pipe whose far end the head-end reads.
 func (h *headEnd) dial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -50,26 +51,26 @@ func (h *headEnd) serve(c net.Conn) {
 	defer c.Close()
 	t, _ := wrapper.NewServer(c, wrapper.Config{})
 	for {
-		apdu, err := t.ReadAPDU(context.Background())
+		pdu, err := t.ReadAPDU(context.Background())
 		if err != nil {
 			return
 		}
-		h.open(apdu)
+		h.open(pdu)
 	}
 }
 
-func (h *headEnd) open(apdu []byte) {
+func (h *headEnd) open(pdu []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	refuse := func(err error) { h.refused = append(h.refused, err) }
-	var ca dlms.CipheredAPDU
-	if err := ca.Decode(apdu); err != nil || len(ca.SystemTitle) != 8 {
+	var ca apdu.Ciphered
+	if err := ca.Decode(pdu); err != nil || len(ca.SystemTitle) != 8 {
 		refuse(errors.Join(errors.New("not general-glo-ciphering"), err))
 		return
 	}
 	tmpl := Template()
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: tmpl.Security.EncryptionKey, AuthenticationKey: tmpl.Security.AuthenticationKey,
-		LocalTitle: push.HeadEndTitle[:], PeerTitle: ca.SystemTitle, Policy: dlms.SecurityAuthenticatedEncryption, Counters: h.ctr,
+	sec, err := security.NewContext(security.Config{EncryptionKey: tmpl.Security.EncryptionKey, AuthenticationKey: tmpl.Security.AuthenticationKey,
+		LocalTitle: push.HeadEndTitle[:], PeerTitle: ca.SystemTitle, Policy: apdu.SecurityAuthenticatedEncryption, Counters: h.ctr,
 		SendKey: "unused", ReceiveKey: string(ca.SystemTitle)})
 	if err != nil {
 		refuse(err)
@@ -80,8 +81,8 @@ func (h *headEnd) open(apdu []byte) {
 		refuse(err)
 		return
 	}
-	a, err := dlms.Decode(plain)
-	n, ok := a.(*dlms.DataNotification)
+	a, err := apdu.Decode(plain)
+	n, ok := a.(*apdu.DataNotification)
 	if err != nil || !ok || len(n.Body) < 2 || n.Body[0].Tag != axdr.TagStructure || len(n.Body[1].Bytes) != 6 {
 		refuse(errors.Join(errors.New("not a data notification of a push setup"), err))
 		return

@@ -11,6 +11,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/sim/fault"
 )
@@ -23,9 +25,9 @@ var (
 // management associates as the management client (HLS-GMAC, demo keys),
 // with the invocation counters in ctr (a meter refuses a counter it has
 // seen: a head-end keeps them across associations).
-func management(ctx context.Context, t dlms.Transport, ctr dlms.CounterStore) (*dlms.Client, error) {
+func management(ctx context.Context, t dlms.Transport, ctr security.CounterStore) (*dlms.Client, error) {
 	sec := Template().Security
-	c, err := dlms.NewClient(t, dlms.ClientConfig{Client: 1, Mechanism: dlms.MechanismHighGMAC,
+	c, err := dlms.NewClient(t, dlms.ClientConfig{Client: 1, Mechanism: apdu.MechanismHighGMAC,
 		EncryptionKey: sec.EncryptionKey, AuthenticationKey: sec.AuthenticationKey, SystemTitle: sec.ClientTitle, Counters: ctr})
 	if err != nil {
 		return nil, err
@@ -128,7 +130,7 @@ func TestReadsThroughFrameFaults(t *testing.T) {
 		defer f.Close()
 		var ok, failed int
 		for _, e := range f.Registry() {
-			ctr := dlms.NewMemoryCounters()
+			ctr := security.NewMemoryCounters()
 			for range 20 {
 				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 				nc, err := f.DialMeter(ctx, e.Address)

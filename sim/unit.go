@@ -10,6 +10,7 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/feed"
@@ -105,9 +106,9 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	u.srv, err = dlms.NewServer(dlms.ServerConfig{
 		Listen: dlms.NoListen, HDLC: f.cfg.HDLC, Tree: u.tree, SystemTitle: u.title[:], Counters: u.ctr, Logger: f.log,
 		Clients: map[uint16]dlms.ClientPolicy{
-			objects.Public:     {Mechanism: dlms.MechanismLowest},
-			objects.Reader:     {Mechanism: dlms.MechanismLow, Password: u.keys.Password},
-			objects.Management: {Mechanism: dlms.MechanismHighGMAC, Keys: u.live, SystemTitle: tmpl.Security.ClientTitle},
+			objects.Public:     {Mechanism: apdu.MechanismLowest},
+			objects.Reader:     {Mechanism: apdu.MechanismLow, Password: u.keys.Password},
+			objects.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: u.live, SystemTitle: tmpl.Security.ClientTitle},
 		},
 	})
 	if err != nil {

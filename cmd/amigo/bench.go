@@ -13,6 +13,8 @@ import (
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/metrology/verify"
@@ -43,9 +45,9 @@ func scenarios() map[string]scenario {
 			doc: "GET-Response with a 96-row load profile (3,942 bytes): decode, encode, AES-GCM protect+open; HLS-GMAC associations/s and reads/s over loopback",
 			run: func(context.Context) (map[string]float64, error) {
 				return bench.Run(
-					bench.Part{Func: dlms.BenchmarkDecodeLoadProfile},
-					bench.Part{Prefix: "encode-", Func: dlms.BenchmarkEncodeLoadProfile},
-					bench.Part{Prefix: "gmac-roundtrip-", Func: dlms.BenchmarkGMACRoundTrip},
+					bench.Part{Func: apdu.BenchmarkDecodeLoadProfile},
+					bench.Part{Prefix: "encode-", Func: apdu.BenchmarkEncodeLoadProfile},
+					bench.Part{Prefix: "gmac-roundtrip-", Func: security.BenchmarkGMACRoundTrip},
 					bench.Part{Prefix: "loopback-associate-", Func: dlms.BenchmarkLoopbackAssociate},
 					bench.Part{Prefix: "loopback-read-", Func: dlms.BenchmarkLoopbackRead},
 				)

@@ -17,7 +17,9 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // readOptions are the flags of `amigo read`.
@@ -164,7 +166,7 @@ func runRead(ctx context.Context, stdout, stderr io.Writer, o readOptions, args 
 		cfg.Trace = dlms.TraceWriter(stderr)
 	}
 	var resume uint32
-	if cfg.Mechanism == dlms.MechanismHighGMAC && !o.persistentCounters() {
+	if cfg.Mechanism == apdu.MechanismHighGMAC && !o.persistentCounters() {
 		resume = serverCounter(ctx, o, cfg.Trace)
 	}
 	c, err := dlms.Dial(ctx, o.addr, cfg)
@@ -232,7 +234,7 @@ func clientConfigFor(o readOptions) (dlms.ClientConfig, error) {
 		if o.password == "" {
 			return cfg, errors.New("--auth low needs --password")
 		}
-		cfg.Mechanism, cfg.Password, defaultClient = dlms.MechanismLow, []byte(o.password), 32
+		cfg.Mechanism, cfg.Password, defaultClient = apdu.MechanismLow, []byte(o.password), 32
 	case "high-gmac":
 		if o.keys == "" {
 			return cfg, errors.New("--auth high-gmac needs --keys FILE (or --keys demo)")
@@ -241,10 +243,10 @@ func clientConfigFor(o readOptions) (dlms.ClientConfig, error) {
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Mechanism, defaultClient = dlms.MechanismHighGMAC, 1
+		cfg.Mechanism, defaultClient = apdu.MechanismHighGMAC, 1
 		cfg.SystemTitle, cfg.EncryptionKey, cfg.AuthenticationKey = kf.title, kf.ek, kf.ak
 		if kf.Counters != "" {
-			store, err := dlms.OpenFileCounters(kf.Counters, 1)
+			store, err := security.OpenFileCounters(kf.Counters, 1)
 			if err != nil {
 				return cfg, fmt.Errorf("%s: %w", o.keys, err)
 			}
@@ -394,7 +396,7 @@ func (r *reader) get(ctx context.Context, ref cosem.Ref) ([]axdr.Value, *cosem.S
 	suRef := cosem.Ref{Class: ref.Class, Name: ref.Name, ID: s}
 	var v, suv []axdr.Value
 	var err error
-	if r.c.Conformance()&dlms.ConformanceMultipleReferences != 0 {
+	if r.c.Conformance()&apdu.ConformanceMultipleReferences != 0 {
 		var res []dlms.Result
 		if res, err = r.c.GetWithList(ctx, []dlms.AttributeRequest{{Ref: ref}, {Ref: suRef}}); err != nil {
 			return nil, nil, err

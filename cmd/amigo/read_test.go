@@ -14,6 +14,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 )
 
 // startMeter serves the test tree on 127.0.0.1:0 with the three clients
@@ -34,9 +35,9 @@ func startMeter(t *testing.T, hdlc bool) string {
 	srv, err = dlms.NewServer(dlms.ServerConfig{Listen: "127.0.0.1:0", HDLC: hdlc, Tree: tree,
 		SystemTitle: []byte("AMG\x00\x00\x00\x00\x01"),
 		Clients: map[uint16]dlms.ClientPolicy{
-			cosemtest.Public:     {Mechanism: dlms.MechanismLowest},
-			cosemtest.Reader:     {Mechanism: dlms.MechanismLow, Password: []byte("00000000")},
-			cosemtest.Management: {Mechanism: dlms.MechanismHighGMAC, Keys: keys},
+			cosemtest.Public:     {Mechanism: apdu.MechanismLowest},
+			cosemtest.Reader:     {Mechanism: apdu.MechanismLow, Password: []byte("00000000")},
+			cosemtest.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: keys},
 		}})
 	if err != nil {
 		t.Fatal(err)

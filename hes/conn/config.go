@@ -10,6 +10,7 @@ import (
 
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/hdlc"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes/clock"
 	"github.com/amigo-ami/amigo/hes/registry"
@@ -93,8 +94,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Registry == nil {
 		return c, errors.New("conn: Config.Registry is required")
 	}
-	if len(c.ClientTitle) != dlms.SystemTitleSize {
-		return c, fmt.Errorf("conn: client system title of %d bytes, want %d", len(c.ClientTitle), dlms.SystemTitleSize)
+	if len(c.ClientTitle) != security.SystemTitleSize {
+		return c, fmt.Errorf("conn: client system title of %d bytes, want %d", len(c.ClientTitle), security.SystemTitleSize)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/bus"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // CounterBackend keeps the client's invocation counters of each meter
@@ -53,7 +53,7 @@ func decodeCounterState(b []byte) (counterState, error) {
 func (s *counterState) reserve(atLeast, n uint32) (uint32, error) {
 	first := max(s.reserved, atLeast) + 1
 	if uint64(first)+uint64(n) > math.MaxUint32 {
-		return 0, dlms.ErrCounterExhausted
+		return 0, security.ErrCounterExhausted
 	}
 	s.reserved = first + n - 1
 	return first, nil
@@ -162,7 +162,7 @@ func (c *KVCounters) SetReceived(ctx context.Context, meter string, ic uint32) e
 	return err
 }
 
-// meterCounters is the dlms.CounterStore of one meter's associations: it
+// meterCounters is the security.CounterStore of one meter's associations: it
 // hands out send counters from a reserved window and keeps the last
 // received counter, written back by flush.
 type meterCounters struct {
@@ -208,7 +208,7 @@ func (c *meterCounters) Accept(_ string, ic uint32) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.hasReceived && ic <= c.received {
-		return fmt.Errorf("%w: meter %s sent %d, last accepted %d", dlms.ErrReplay, c.meter, ic, c.received)
+		return fmt.Errorf("%w: meter %s sent %d, last accepted %d", security.ErrReplay, c.meter, ic, c.received)
 	}
 	c.received, c.hasReceived, c.dirty = ic, true, true
 	return nil
@@ -226,7 +226,7 @@ func (c *meterCounters) Raise(_ string, min uint32) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if min == math.MaxUint32 {
-		return dlms.ErrCounterExhausted
+		return security.ErrCounterExhausted
 	}
 	if c.next <= min {
 		c.next, c.limit = min+1, 0 // limit 0: reserve before use

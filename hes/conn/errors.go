@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // Errors callers branch on, for errors.Is.
@@ -52,7 +54,7 @@ func retryable(err error) bool {
 		// temporary-failure (2) is worth another try; the rest is a refusal.
 		return ae.Result == 2 || acte.Result == 2
 	}
-	var ex *dlms.ExceptionResponse
+	var ex *apdu.ExceptionResponse
 	return errors.As(err, &ex)
 }
 
@@ -76,7 +78,7 @@ func Reason(err error) string {
 		return "unreachable"
 	case errors.As(err, &ae), errors.As(err, &acte), errors.As(err, &asse):
 		return "refused"
-	case errors.Is(err, dlms.ErrResponse), errors.Is(err, dlms.ErrReplay), errors.Is(err, dlms.ErrAuthentication), errors.Is(err, dlms.ErrSecurityPolicy):
+	case errors.Is(err, dlms.ErrResponse), errors.Is(err, security.ErrReplay), errors.Is(err, security.ErrAuthentication), errors.Is(err, security.ErrPolicy):
 		return "protocol"
 	}
 	var ne net.Error
@@ -95,6 +97,6 @@ func authRefused(err error) bool {
 	var ae *dlms.AssociationError
 	var acte dlms.ActionError
 	var acce dlms.AccessError
-	return errors.As(err, &ae) && ae.Diagnostic == dlms.DiagAuthenticationFailure ||
-		errors.Is(err, dlms.ErrAuthentication) || errors.As(err, &acte) || errors.As(err, &acce)
+	return errors.As(err, &ae) && ae.Diagnostic == apdu.DiagAuthenticationFailure ||
+		errors.Is(err, security.ErrAuthentication) || errors.As(err, &acte) || errors.As(err, &acce)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/hes/registry"
 )
 
@@ -250,7 +252,7 @@ func (m *Manager) associate(ctx context.Context, meter registry.Meter, sl *slot,
 	return a, nil
 }
 
-func (m *Manager) dialAssociate(ctx context.Context, meter registry.Meter, addr registry.Address, counters dlms.CounterStore, keys registry.Keys) (*association, error) {
+func (m *Manager) dialAssociate(ctx context.Context, meter registry.Meter, addr registry.Address, counters security.CounterStore, keys registry.Keys) (*association, error) {
 	t, err := m.cfg.Dial(ctx, addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
@@ -258,15 +260,15 @@ func (m *Manager) dialAssociate(ctx context.Context, meter registry.Meter, addr 
 	cc := dlms.ClientConfig{Client: addr.Client, MaxPDU: m.cfg.MaxPDU, Logger: m.log, Counters: counters}
 	switch addr.Client {
 	case registry.ClientManagement:
-		cc.Mechanism, cc.EncryptionKey, cc.AuthenticationKey, cc.SystemTitle = dlms.MechanismHighGMAC, keys.EK, keys.AK, m.cfg.ClientTitle
-		if len(keys.EK) != dlms.KeySize || len(keys.AK) != dlms.KeySize {
+		cc.Mechanism, cc.EncryptionKey, cc.AuthenticationKey, cc.SystemTitle = apdu.MechanismHighGMAC, keys.EK, keys.AK, m.cfg.ClientTitle
+		if len(keys.EK) != security.KeySize || len(keys.AK) != security.KeySize {
 			t.Close()
 			return nil, Permanent(fmt.Errorf("key set %q lacks the encryption or authentication key", meter.KeysRef))
 		}
 	case registry.ClientReader:
-		cc.Mechanism, cc.Password = dlms.MechanismLow, keys.Password
+		cc.Mechanism, cc.Password = apdu.MechanismLow, keys.Password
 	default:
-		cc.Mechanism = dlms.MechanismLowest
+		cc.Mechanism = apdu.MechanismLowest
 	}
 	c, err := dlms.NewClient(t, cc)
 	if err != nil {
@@ -285,7 +287,7 @@ func (m *Manager) dialAssociate(ctx context.Context, meter registry.Meter, addr 
 func (m *Manager) readServerCounter(ctx context.Context, meter registry.Meter) (uint32, error) {
 	addr := meter.Address
 	addr.Client = registry.ClientPublic
-	a, err := m.dialAssociate(ctx, meter, addr, dlms.NewMemoryCounters(), registry.Keys{})
+	a, err := m.dialAssociate(ctx, meter, addr, security.NewMemoryCounters(), registry.Keys{})
 	if err != nil {
 		return 0, err
 	}

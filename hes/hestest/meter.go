@@ -10,6 +10,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/cosem/cosemtest"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/hes/registry"
 )
@@ -101,9 +102,9 @@ func NewMeter(cfg Config) (*Meter, error) {
 		return nil, err
 	}
 	clients := map[uint16]dlms.ClientPolicy{
-		registry.ClientManagement: {Mechanism: dlms.MechanismHighGMAC, Keys: m.keys, SystemTitle: cfg.ClientTitle},
-		registry.ClientPublic:     {Mechanism: dlms.MechanismLowest},
-		registry.ClientReader:     {Mechanism: dlms.MechanismLow, Password: cosemtest.DemoPassword},
+		registry.ClientManagement: {Mechanism: apdu.MechanismHighGMAC, Keys: m.keys, SystemTitle: cfg.ClientTitle},
+		registry.ClientPublic:     {Mechanism: apdu.MechanismLowest},
+		registry.ClientReader:     {Mechanism: apdu.MechanismLow, Password: cosemtest.DemoPassword},
 	}
 	var err error
 	m.server, err = dlms.NewServer(dlms.ServerConfig{Listen: "127.0.0.1:0", Tree: m.tree, Clients: clients,

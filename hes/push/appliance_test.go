@@ -3,8 +3,9 @@ package push
 import (
 	"testing"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meterdata"
 	"github.com/amigo-ami/amigo/store"
 )
@@ -22,7 +23,7 @@ func appliancePush(t testing.TB, stamp axdr.DateTime, event ...axdr.Value) []byt
 		t.Fatal(err)
 	}
 	// 0F invoke-id date-time body: the module sends the event's time.
-	plain := append([]byte{dlms.TagDataNotification, 0, 0, 0, 9, byte(len(at))}, at...)
+	plain := append([]byte{apdu.TagDataNotification, 0, 0, 0, 9, byte(len(at))}, at...)
 	return append(plain, b...)
 }
 
@@ -34,7 +35,7 @@ func appliancePush(t testing.TB, stamp axdr.DateTime, event ...axdr.Value) []byt
 // wrong shape is refused for its body and publishes nothing.
 func TestAppliancePush(t *testing.T) {
 	h := start(t, t.TempDir(), Config{})
-	s := sealer(t, title1, dlms.NewMemoryCounters())
+	s := sealer(t, title1, security.NewMemoryCounters())
 	stamp := axdr.FromTime(t0)
 	stamp.Hundredths = 37
 	stamp.Status = axdr.StatusDoubtful

@@ -13,7 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/amigo-ami/amigo/bus"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/internal/bench"
 	"github.com/amigo-ami/amigo/store"
 )
@@ -76,7 +76,7 @@ func benchFrames(c BenchConfig) ([][]byte, error) {
 	sealers := make([]*Sealer, c.Meters)
 	for i := range sealers {
 		var err error
-		if sealers[i], err = NewSealer(benchTitle(i), benchEK, benchAK, dlms.NewMemoryCounters()); err != nil {
+		if sealers[i], err = NewSealer(benchTitle(i), benchEK, benchAK, security.NewMemoryCounters()); err != nil {
 			return nil, err
 		}
 	}

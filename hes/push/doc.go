@@ -10,7 +10,7 @@
 //     authenticated and encrypted (security suite 0). Its system title
 //     names the meter (Resolver, once per meter; the listener keeps the
 //     meter's security context).
-//  3. dlms.SecurityContext.OpenAPDU checks the GCM tag with the meter's keys
+//  3. security.Context.OpenAPDU checks the GCM tag with the meter's keys
 //     and then the invocation counter, which must exceed the last one
 //     accepted from the meter: a replayed push is refused.
 //  4. The notification is decoded with the Layout its body names (first

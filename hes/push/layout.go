@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/hes/profile"
 	"github.com/amigo-ami/amigo/meterdata"
@@ -197,7 +197,7 @@ func (l *Layout) decodeData(meter store.MeterID, body []axdr.Value, stamp int64,
 
 // decodeEvent reads an EventNotification: an event code object's value is
 // an event of its log; a register's value a reading.
-func decodeEvent(meter store.MeterID, n *dlms.EventNotification, stamp int64, out *decoded) error {
+func decodeEvent(meter store.MeterID, n *apdu.EventNotification, stamp int64, out *decoded) error {
 	t, q := stamp, store.Quality(0)
 	if len(n.Time) > 0 {
 		var err error

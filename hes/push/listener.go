@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	meterpush "github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/store"
@@ -41,7 +42,7 @@ type Listener struct {
 type meterState struct {
 	mu   sync.Mutex
 	id   store.MeterID
-	sec  *dlms.SecurityContext
+	sec  *security.Context
 	last uint32 // last accepted invocation counter
 	has  bool
 }
@@ -57,7 +58,7 @@ func (s *meterState) Raise(string, uint32) error { return nil }
 func (s *meterState) LastAccepted(string) (uint32, bool) { return s.last, s.has }
 func (s *meterState) Accept(_ string, ic uint32) error {
 	if s.has && ic <= s.last {
-		return fmt.Errorf("%w: meter %d sent %d, last accepted %d", dlms.ErrReplay, s.id, ic, s.last)
+		return fmt.Errorf("%w: meter %d sent %d, last accepted %d", security.ErrReplay, s.id, ic, s.last)
 	}
 	s.last, s.has = ic, true
 	return nil
@@ -218,8 +219,8 @@ func (l *Listener) meter(ctx context.Context, title [8]byte) (*meterState, error
 		return nil, err
 	}
 	st = &meterState{id: m.ID}
-	st.sec, err = dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: m.EK, AuthenticationKey: m.AK,
-		LocalTitle: listenerTitle, PeerTitle: title[:], Policy: dlms.SecurityAuthenticatedEncryption, Counters: st})
+	st.sec, err = security.NewContext(security.Config{EncryptionKey: m.EK, AuthenticationKey: m.AK,
+		LocalTitle: listenerTitle, PeerTitle: title[:], Policy: apdu.SecurityAuthenticatedEncryption, Counters: st})
 	if err != nil {
 		return nil, fmt.Errorf("push: meter %s: %w", m.Serial, err)
 	}

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/bus"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meterdata"
 	"github.com/amigo-ami/amigo/store"
 )
@@ -141,7 +142,7 @@ func (h *harness) close(t *testing.T) {
 	}
 }
 
-func sealer(t *testing.T, title [8]byte, counters dlms.CounterStore) *Sealer {
+func sealer(t *testing.T, title [8]byte, counters security.CounterStore) *Sealer {
 	s, err := NewSealer(title, testEK, testAK, counters)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func send(t *testing.T, addr net.Addr, frames ...[]byte) {
 func TestPushPublishedAndReplayRejected(t *testing.T) {
 	dir := t.TempDir()
 	h := start(t, dir, Config{})
-	s := sealer(t, title1, dlms.NewMemoryCounters())
+	s := sealer(t, title1, security.NewMemoryCounters())
 	frame, err := s.AppendDataPush(nil, DefaultLayout(), 1, t0, []int64{1234567, 89, 4567, 12})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestPushPublishedAndReplayRejected(t *testing.T) {
 
 func TestPushRejections(t *testing.T) {
 	h := start(t, t.TempDir(), Config{})
-	good := sealer(t, title1, dlms.NewMemoryCounters())
+	good := sealer(t, title1, security.NewMemoryCounters())
 	var frames [][]byte
 	add := func(f []byte, err error) {
 		if err != nil {
@@ -220,17 +221,17 @@ func TestPushRejections(t *testing.T) {
 		frames = append(frames, f)
 	}
 	// Another key for a known title: the tag does not verify.
-	wrongKey, _ := NewSealer(title2, testAK, testEK, dlms.NewMemoryCounters())
+	wrongKey, _ := NewSealer(title2, testAK, testEK, security.NewMemoryCounters())
 	add(wrongKey.AppendDataPush(nil, DefaultLayout(), 1, t0, []int64{1, 2, 3, 4}))
 	// A title nobody has.
-	stranger := sealer(t, [8]byte{'X', 'Y', 'Z', 9, 9, 9, 9, 9}, dlms.NewMemoryCounters())
+	stranger := sealer(t, [8]byte{'X', 'Y', 'Z', 9, 9, 9, 9, 9}, security.NewMemoryCounters())
 	add(stranger.AppendDataPush(nil, DefaultLayout(), 1, t0, []int64{1, 2, 3, 4}))
 	// A plain DataNotification.
 	body, _ := DefaultLayout().AppendBody(nil, t0, []int64{1, 2, 3, 4})
-	plain := append([]byte{dlms.TagDataNotification, 0, 0, 0, 1, 0}, body...)
+	plain := append([]byte{apdu.TagDataNotification, 0, 0, 0, 1, 0}, body...)
 	add(wrapperFrame(plain), nil)
 	// Authentic, with a body of the wrong shape.
-	add(good.AppendFrame(nil, append([]byte{dlms.TagDataNotification, 0, 0, 0, 1, 0}, axdr.AppendUint8(nil, 7)...)))
+	add(good.AppendFrame(nil, append([]byte{apdu.TagDataNotification, 0, 0, 0, 1, 0}, axdr.AppendUint8(nil, 7)...)))
 	// Garbage inside a valid frame.
 	add(wrapperFrame([]byte{0xDB, 0x08}), nil)
 	// A good push last: once it is out, the others were handled.
@@ -259,9 +260,9 @@ func TestEventNotificationAndUDP(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- l.Serve(ctx) }()
-	s := sealer(t, title1, dlms.NewMemoryCounters())
-	en := dlms.EventNotification{Time: axdr.FromTime(t0).Append(nil),
-		Attribute: dlms.AttributeDescriptor{ClassID: 1, Instance: dlms.InstanceID{0, 0, 96, 11, 0, 255}, Attribute: 2},
+	s := sealer(t, title1, security.NewMemoryCounters())
+	en := apdu.EventNotification{Time: axdr.FromTime(t0).Append(nil),
+		Attribute: apdu.AttributeDescriptor{ClassID: 1, Instance: apdu.InstanceID{0, 0, 96, 11, 0, 255}, Attribute: 2},
 		Value:     []axdr.Value{axdr.Uint16(uint16(meterdata.PowerDown))}}
 	plain, _ := en.Append(nil)
 	frame, err := s.AppendFrame(nil, plain)

@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	meterpush "github.com/amigo-ami/amigo/meter/push"
 )
 
@@ -22,9 +23,9 @@ type Sealer struct {
 
 // NewSealer returns a sealer for the meter with title and keys, counting
 // from the counters store (its meter/push.CounterKey).
-func NewSealer(title [8]byte, ek, ak []byte, counters dlms.CounterStore) (*Sealer, error) {
-	if len(ek) != dlms.KeySize || len(ak) != dlms.KeySize {
-		return nil, fmt.Errorf("push: keys of %d and %d bytes, want %d", len(ek), len(ak), dlms.KeySize)
+func NewSealer(title [8]byte, ek, ak []byte, counters security.CounterStore) (*Sealer, error) {
+	if len(ek) != security.KeySize || len(ak) != security.KeySize {
+		return nil, fmt.Errorf("push: keys of %d and %d bytes, want %d", len(ek), len(ak), security.KeySize)
 	}
 	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: ek, cosem.KeyAuthentication: ak})
 	return &Sealer{s: meterpush.NewSealer(title, keys, counters)}, nil
@@ -44,7 +45,7 @@ func (s *Sealer) AppendDataPush(dst []byte, l Layout, invokeID uint32, t time.Ti
 		return dst, err
 	}
 	// 0F invoke-id(4) date-time(absent: length 0) body
-	s.plain = append(s.plain[:0], dlms.TagDataNotification, byte(invokeID>>24), byte(invokeID>>16), byte(invokeID>>8), byte(invokeID), 0)
+	s.plain = append(s.plain[:0], apdu.TagDataNotification, byte(invokeID>>24), byte(invokeID>>16), byte(invokeID>>8), byte(invokeID), 0)
 	s.plain = append(s.plain, s.body...)
 	return s.AppendFrame(dst, s.plain)
 }

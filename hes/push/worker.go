@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/hes/profile"
 	"github.com/amigo-ami/amigo/meterdata"
 )
@@ -17,10 +18,10 @@ import (
 // grown.
 type worker struct {
 	l     *Listener
-	ca    dlms.CipheredAPDU
+	ca    apdu.Ciphered
 	plain []byte
-	dn    dlms.DataNotification
-	en    dlms.EventNotification
+	dn    apdu.DataNotification
+	en    apdu.EventNotification
 	dec   decoded
 	rm    meterdata.Readings
 	em    meterdata.Events
@@ -29,18 +30,18 @@ type worker struct {
 func (l *Listener) newWorker() *worker { return &worker{l: l} }
 
 // handle takes one pushed APDU to its batch, or counts why not.
-func (w *worker) handle(ctx context.Context, apdu []byte) {
+func (w *worker) handle(ctx context.Context, pdu []byte) {
 	m := w.l.metrics
 	m.Received.Inc()
-	if len(apdu) == 0 || apdu[0] != dlms.TagGeneralGloCiphering {
-		if len(apdu) > 0 && (apdu[0] == dlms.TagDataNotification || apdu[0] == dlms.TagEventNotification) {
+	if len(pdu) == 0 || pdu[0] != apdu.TagGeneralGloCiphering {
+		if len(pdu) > 0 && (pdu[0] == apdu.TagDataNotification || pdu[0] == apdu.TagEventNotification) {
 			m.reject(ReasonPlain)
 		} else {
 			m.reject(ReasonMalformed)
 		}
 		return
 	}
-	if err := w.ca.Decode(apdu); err != nil || len(w.ca.SystemTitle) != 8 {
+	if err := w.ca.Decode(pdu); err != nil || len(w.ca.SystemTitle) != 8 {
 		m.reject(ReasonMalformed)
 		return
 	}
@@ -57,10 +58,10 @@ func (w *worker) handle(ctx context.Context, apdu []byte) {
 	w.plain, err = st.sec.OpenAPDU(w.plain[:0], &w.ca)
 	st.mu.Unlock()
 	switch {
-	case errors.Is(err, dlms.ErrReplay):
+	case errors.Is(err, security.ErrReplay):
 		m.reject(ReasonReplay)
 		return
-	case errors.Is(err, dlms.ErrAuthentication):
+	case errors.Is(err, security.ErrAuthentication):
 		m.reject(ReasonAuth)
 		return
 	case err != nil:
@@ -98,7 +99,7 @@ func (w *worker) decode(st *meterState, now int64) error {
 		return ErrBody
 	}
 	switch w.plain[0] {
-	case dlms.TagDataNotification:
+	case apdu.TagDataNotification:
 		if err := w.dn.Decode(w.plain); err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func (w *worker) decode(st *meterState, now int64) error {
 			}
 		}
 		return w.layoutOf(w.dn.Body).decodeData(st.id, w.dn.Body, stamp, &w.dec)
-	case dlms.TagEventNotification:
+	case apdu.TagEventNotification:
 		if err := w.en.Decode(w.plain); err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
 
 // Entry is one meter of an import file, checked.
@@ -110,7 +110,7 @@ func (f fields) keySet() (KeySet, []string) {
 		name string
 		dst  *[]byte
 		size int
-	}{{"guek", &k.EK, dlms.KeySize}, {"gak", &k.AK, dlms.KeySize}, {"kek", &k.KEK, dlms.KeySize}, {"password", &k.Password, 0}} {
+	}{{"guek", &k.EK, security.KeySize}, {"gak", &k.AK, security.KeySize}, {"kek", &k.KEK, security.KeySize}, {"password", &k.Password, 0}} {
 		v := strings.TrimSpace(f[p.name])
 		if v == "" {
 			continue

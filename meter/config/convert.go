@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/calendar"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -129,17 +129,17 @@ func (c *converter) security(d *document, s *Security) error {
 	if sec.Password == "" {
 		s.Password = demoPassword
 	}
-	if len(s.EncryptionKey) != dlms.KeySize {
-		return c.errorf("security.encryption_key", "%d bytes, want %d", len(s.EncryptionKey), dlms.KeySize)
+	if len(s.EncryptionKey) != security.KeySize {
+		return c.errorf("security.encryption_key", "%d bytes, want %d", len(s.EncryptionKey), security.KeySize)
 	}
-	if len(s.AuthenticationKey) != dlms.KeySize {
-		return c.errorf("security.authentication_key", "%d bytes, want %d", len(s.AuthenticationKey), dlms.KeySize)
+	if len(s.AuthenticationKey) != security.KeySize {
+		return c.errorf("security.authentication_key", "%d bytes, want %d", len(s.AuthenticationKey), security.KeySize)
 	}
-	if len(s.MasterKey) != dlms.KeySize {
-		return c.errorf("security.master_key", "%d bytes, want %d", len(s.MasterKey), dlms.KeySize)
+	if len(s.MasterKey) != security.KeySize {
+		return c.errorf("security.master_key", "%d bytes, want %d", len(s.MasterKey), security.KeySize)
 	}
-	if len(s.ClientTitle) != dlms.SystemTitleSize {
-		return c.errorf("security.client_system_title", "%d bytes, want %d", len(s.ClientTitle), dlms.SystemTitleSize)
+	if len(s.ClientTitle) != security.SystemTitleSize {
+		return c.errorf("security.client_system_title", "%d bytes, want %d", len(s.ClientTitle), security.SystemTitleSize)
 	}
 	if k := d.Firmware.PublicKey; k != nil {
 		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), k)

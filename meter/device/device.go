@@ -12,6 +12,8 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -109,13 +111,13 @@ func New(cfg Config) (*Device, error) {
 	}
 	d.pushCtx, d.stop = context.WithCancel(context.Background())
 	opts := meter.Options{Logger: d.log, Now: d.now, JournalEvery: time.Duration(cfg.Speed * float64(time.Second))}
-	var counters dlms.CounterStore = dlms.NewMemoryCounters()
+	var counters security.CounterStore = security.NewMemoryCounters()
 	if cfg.StateDir != "" {
 		if d.j, err = journal.Open(cfg.StateDir, journal.Options{SyncEvery: time.Second}); err != nil {
 			return nil, d.fail(err)
 		}
 		opts.Journal = d.j
-		if counters, err = dlms.OpenFileCounters(filepath.Join(cfg.StateDir, "counters.json"), 64); err != nil {
+		if counters, err = security.OpenFileCounters(filepath.Join(cfg.StateDir, "counters.json"), 64); err != nil {
 			return nil, d.fail(err)
 		}
 	}
@@ -158,9 +160,9 @@ func New(cfg Config) (*Device, error) {
 	d.srv, err = dlms.NewServer(dlms.ServerConfig{
 		Listen: cfg.Listen, HDLC: cfg.HDLC, Tree: d.tree, SystemTitle: title[:], Counters: counters, Logger: d.log,
 		Clients: map[uint16]dlms.ClientPolicy{
-			objects.Public:     {Mechanism: dlms.MechanismLowest},
-			objects.Reader:     {Mechanism: dlms.MechanismLow, Password: sec.Password},
-			objects.Management: {Mechanism: dlms.MechanismHighGMAC, Keys: keys, SystemTitle: sec.ClientTitle},
+			objects.Public:     {Mechanism: apdu.MechanismLowest},
+			objects.Reader:     {Mechanism: apdu.MechanismLow, Password: sec.Password},
+			objects.Management: {Mechanism: apdu.MechanismHighGMAC, Keys: keys, SystemTitle: sec.ClientTitle},
 		},
 	})
 	if err != nil {

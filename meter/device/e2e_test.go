@@ -13,7 +13,9 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
@@ -49,8 +51,8 @@ type rig struct {
 	d        *device.Device
 	clock    *fakeClock
 	addr     string
-	counters dlms.CounterStore // the management client's, across associations
-	stop     func()            // stops the device (once), as a clean shutdown
+	counters security.CounterStore // the management client's, across associations
+	stop     func()                // stops the device (once), as a clean shutdown
 }
 
 func start(t *testing.T, toml, load string) *rig {
@@ -78,7 +80,7 @@ func startDevice(t *testing.T, cfg device.Config) *rig {
 		t.Fatal(err)
 	}
 	stop := serveInBackground(t, "device", d.Serve)
-	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters(), stop: stop}
+	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: security.NewMemoryCounters(), stop: stop}
 }
 
 // serveInBackground runs serve until the stop it returns (also run at
@@ -121,10 +123,10 @@ func (r *rig) client(sap uint16) *dlms.Client {
 	cfg := dlms.ClientConfig{Client: sap}
 	switch sap {
 	case objects.Reader:
-		cfg.Mechanism, cfg.Password = dlms.MechanismLow, []byte("00000000")
+		cfg.Mechanism, cfg.Password = apdu.MechanismLow, []byte("00000000")
 	case objects.Management:
 		demo := config.Demo().Security
-		cfg.Mechanism, cfg.SystemTitle = dlms.MechanismHighGMAC, demo.ClientTitle
+		cfg.Mechanism, cfg.SystemTitle = apdu.MechanismHighGMAC, demo.ClientTitle
 		cfg.EncryptionKey, cfg.AuthenticationKey, cfg.Counters = demo.EncryptionKey, demo.AuthenticationKey, r.counters
 	}
 	ctx := context.Background()
@@ -174,7 +176,7 @@ func action(t *testing.T, c *dlms.Client, class cosem.ClassID, name [6]byte, m i
 	return err
 }
 
-func accessResult(err error) dlms.DataAccessResult {
+func accessResult(err error) apdu.DataAccessResult {
 	var ae dlms.AccessError
 	if errors.As(err, &ae) {
 		return ae.Result
@@ -201,7 +203,7 @@ func TestEveryObjectEveryClient(t *testing.T) {
 					continue
 				}
 				_, err := c.Get(ctx, cosem.Ref{Class: e.Class, Name: e.Name, ID: a}, nil)
-				if accessResult(err) == dlms.ObjectUnavailable && objects.IsQuality(e.Name) {
+				if accessResult(err) == apdu.ObjectUnavailable && objects.IsQuality(e.Name) {
 					continue // a load model's meter analyses no window
 				}
 				if err != nil {
@@ -218,12 +220,12 @@ func TestEveryObjectEveryClient(t *testing.T) {
 
 	pub := r.client(objects.Public)
 	_, err := pub.Get(ctx, cosem.Ref{Class: cosem.ClassRegister, Name: meter.EnergyLN(energy.ActiveImport, 0), ID: 2}, nil)
-	if got := accessResult(err); got != dlms.ObjectUndefined {
+	if got := accessResult(err); got != apdu.ObjectUndefined {
 		t.Errorf("public read of +A: %v", err)
 	}
 	rd := r.client(objects.Reader)
 	err = rd.Set(ctx, cosem.Ref{Class: cosem.ClassClock, Name: meter.ClockLN, ID: 3}, []axdr.Value{axdr.Int16(-60)})
-	if got := accessResult(err); got != dlms.ReadWriteDenied {
+	if got := accessResult(err); got != apdu.ReadWriteDenied {
 		t.Errorf("reader write of the time zone: %v", err)
 	}
 	if err := action(t, rd, cosem.ClassDisconnectControl, objects.DisconnectLN, 1, axdr.Int8(0)); err == nil {
@@ -231,7 +233,7 @@ func TestEveryObjectEveryClient(t *testing.T) {
 	}
 	mg := r.client(objects.Management)
 	err = mg.Set(ctx, cosem.Ref{Class: cosem.ClassRegister, Name: meter.EnergyLN(energy.ActiveImport, 0), ID: 2}, []axdr.Value{axdr.Uint64(0)})
-	if got := accessResult(err); got != dlms.ReadWriteDenied {
+	if got := accessResult(err); got != apdu.ReadWriteDenied {
 		t.Errorf("management write of +A: %v", err)
 	}
 	if got := getUint(t, rd, cosem.ClassRegister, meter.EnergyLN(energy.ActiveImport, 0), 2); got != 3600 {
@@ -465,7 +467,7 @@ func TestEventLogsAfterInducedEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A reader with a wrong password is refused: a failed association.
-	bad, err := dlms.Dial(context.Background(), r.addr, dlms.ClientConfig{Client: objects.Reader, Mechanism: dlms.MechanismLow, Password: []byte("wrong")})
+	bad, err := dlms.Dial(context.Background(), r.addr, dlms.ClientConfig{Client: objects.Reader, Mechanism: apdu.MechanismLow, Password: []byte("wrong")})
 	if err != nil {
 		t.Fatal(err)
 	}

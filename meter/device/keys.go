@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter/journal"
 )
 
@@ -52,7 +52,7 @@ func openKeys(dir string, configured map[cosem.KeyID][]byte) (*keyStore, error) 
 	}
 	keys := maps.Clone(configured)
 	for id, key := range k.changed {
-		if id > cosem.KeyMaster || len(key) != dlms.KeySize {
+		if id > cosem.KeyMaster || len(key) != security.KeySize {
 			return nil, fmt.Errorf("device: %s: %s of %d bytes", keysFile, id, len(key))
 		}
 		keys[id] = key
@@ -63,8 +63,8 @@ func openKeys(dir string, configured map[cosem.KeyID][]byte) (*keyStore, error) 
 
 // SetKey persists key id and then puts it in force.
 func (k *keyStore) SetKey(ctx context.Context, id cosem.KeyID, key []byte) error {
-	if len(key) != dlms.KeySize {
-		return fmt.Errorf("device: %s of %d bytes, want %d", id, len(key), dlms.KeySize)
+	if len(key) != security.KeySize {
+		return fmt.Errorf("device: %s of %d bytes, want %d", id, len(key), security.KeySize)
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()

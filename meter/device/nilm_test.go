@@ -15,7 +15,9 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/device"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -66,14 +68,14 @@ func TestNILMOverDLMS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	demo := config.Demo().Security
-	opened := map[string]*dlms.SecurityContext{} // per meter: its counter window
-	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*dlms.SecurityContext, error) {
+	opened := map[string]*security.Context{} // per meter: its counter window
+	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*security.Context, error) {
 		if sec, ok := opened[string(title)]; ok {
 			return sec, nil
 		}
-		sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: demo.EncryptionKey, AuthenticationKey: demo.AuthenticationKey,
-			LocalTitle: push.HeadEndTitle[:], PeerTitle: title, Policy: dlms.SecurityAuthenticatedEncryption,
-			Counters: dlms.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
+		sec, err := security.NewContext(security.Config{EncryptionKey: demo.EncryptionKey, AuthenticationKey: demo.AuthenticationKey,
+			LocalTitle: push.HeadEndTitle[:], PeerTitle: title, Policy: apdu.SecurityAuthenticatedEncryption,
+			Counters: security.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
 		opened[string(title)] = sec
 		return sec, err
 	}})

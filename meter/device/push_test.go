@@ -14,7 +14,7 @@ import (
 
 	"github.com/amigo-ami/amigo/bus"
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/security"
 	hespush "github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/eventlog"
@@ -254,7 +254,7 @@ func TestPushesReachTheHeadEndSealed(t *testing.T) {
 	// The TCP push as the meter sent it, once more, then another meter's
 	// push on the same connection (handled in order): once the other's
 	// readings are out, the replay has been refused.
-	other, err := hespush.NewSealer([8]byte(objects.SystemTitle("0000000043")), demo.EncryptionKey, demo.AuthenticationKey, dlms.NewMemoryCounters())
+	other, err := hespush.NewSealer([8]byte(objects.SystemTitle("0000000043")), demo.EncryptionKey, demo.AuthenticationKey, security.NewMemoryCounters())
 	if err != nil {
 		t.Fatal(err)
 	}

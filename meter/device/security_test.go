@@ -10,6 +10,7 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	hespush "github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meter"
@@ -56,7 +57,7 @@ func TestInvocationCounterObjectSurvivesRestart(t *testing.T) {
 func (r *rig) associate(ek, ak []byte) (*dlms.Client, error) {
 	demo := config.Demo().Security
 	ctx := context.Background()
-	c, err := dlms.Dial(ctx, r.addr, dlms.ClientConfig{Client: objects.Management, Mechanism: dlms.MechanismHighGMAC,
+	c, err := dlms.Dial(ctx, r.addr, dlms.ClientConfig{Client: objects.Management, Mechanism: apdu.MechanismHighGMAC,
 		SystemTitle: demo.ClientTitle, EncryptionKey: ek, AuthenticationKey: ak, Counters: r.counters})
 	if err != nil {
 		return nil, err

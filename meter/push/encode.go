@@ -3,7 +3,7 @@ package push
 import (
 	"fmt"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
@@ -29,8 +29,8 @@ func Encode(s *Setup, r Reader, invokeID uint32, at axdr.DateTime) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("push %v: body: %w", s.Name, err)
 	}
-	n := dlms.DataNotification{
-		InvokeID: dlms.LongInvokeIDAndPriority(invokeID & 0xFFFFFF),
+	n := apdu.DataNotification{
+		InvokeID: apdu.LongInvokeIDAndPriority(invokeID & 0xFFFFFF),
 		DateTime: at.Append(nil),
 		Body:     vals,
 	}

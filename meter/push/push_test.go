@@ -8,7 +8,9 @@ import (
 
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -144,7 +146,7 @@ func TestEncode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n dlms.DataNotification
+	var n apdu.DataNotification
 	if err := n.Decode(b); err != nil {
 		t.Fatal(err)
 	}
@@ -171,11 +173,11 @@ var (
 
 // headEnd opens pushes as the head-end does: its own title HeadEndTitle,
 // the meter's as peer, keys ek and ak, replays refused.
-func headEnd(t *testing.T, ek, ak []byte) *dlms.SecurityContext {
+func headEnd(t *testing.T, ek, ak []byte) *security.Context {
 	t.Helper()
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: ek, AuthenticationKey: ak,
-		LocalTitle: HeadEndTitle[:], PeerTitle: testTitle[:], Policy: dlms.SecurityAuthenticatedEncryption,
-		Counters: dlms.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
+	sec, err := security.NewContext(security.Config{EncryptionKey: ek, AuthenticationKey: ak,
+		LocalTitle: HeadEndTitle[:], PeerTitle: testTitle[:], Policy: apdu.SecurityAuthenticatedEncryption,
+		Counters: security.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,22 +186,22 @@ func headEnd(t *testing.T, ek, ak []byte) *dlms.SecurityContext {
 
 func TestSealerUsesTheLiveKeysAndTheStoredCounter(t *testing.T) {
 	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: testEK, cosem.KeyAuthentication: testAK})
-	counters := dlms.NewMemoryCounters()
+	counters := security.NewMemoryCounters()
 	if err := counters.Raise(CounterKey, 41); err != nil { // the meter sent 41 pushes before
 		t.Fatal(err)
 	}
 	s := NewSealer(testTitle, keys, counters)
-	plain := []byte{dlms.TagDataNotification, 0, 0, 0, 1, 0, 0x11, 0x05}
+	plain := []byte{apdu.TagDataNotification, 0, 0, 0, 1, 0, 0x11, 0x05}
 	ct, err := s.Seal(nil, plain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ca dlms.CipheredAPDU
+	var ca apdu.Ciphered
 	if err := ca.Decode(ct); err != nil {
 		t.Fatal(err)
 	}
-	if ca.Tag != dlms.TagGeneralGloCiphering || string(ca.SystemTitle) != string(testTitle[:]) ||
-		ca.SecurityControl != dlms.SecurityAuthenticatedEncryption || ca.InvocationCounter != 42 {
+	if ca.Tag != apdu.TagGeneralGloCiphering || string(ca.SystemTitle) != string(testTitle[:]) ||
+		ca.SecurityControl != apdu.SecurityAuthenticatedEncryption || ca.InvocationCounter != 42 {
 		t.Fatalf("sealed as tag %02X title %X sc %s ic %d", ca.Tag, ca.SystemTitle, ca.SecurityControl, ca.InvocationCounter)
 	}
 	he := headEnd(t, testEK, testAK)
@@ -207,7 +209,7 @@ func TestSealerUsesTheLiveKeysAndTheStoredCounter(t *testing.T) {
 	if err != nil || string(got) != string(plain) {
 		t.Fatalf("opened % X, %v", got, err)
 	}
-	if _, err := he.OpenAPDU(nil, &ca); !errors.Is(err, dlms.ErrReplay) {
+	if _, err := he.OpenAPDU(nil, &ca); !errors.Is(err, security.ErrReplay) {
 		t.Fatalf("the same push opened twice: %v", err)
 	}
 	// A key_transfer changes the store: the next push is sealed with the
@@ -226,7 +228,7 @@ func TestSealerUsesTheLiveKeysAndTheStoredCounter(t *testing.T) {
 	if err := ca.Decode(f.APDU); err != nil || ca.InvocationCounter != 43 {
 		t.Fatalf("second push: ic %d, %v", ca.InvocationCounter, err)
 	}
-	if _, err := headEnd(t, testEK, testAK).OpenAPDU(nil, &ca); !errors.Is(err, dlms.ErrAuthentication) {
+	if _, err := headEnd(t, testEK, testAK).OpenAPDU(nil, &ca); !errors.Is(err, security.ErrAuthentication) {
 		t.Fatalf("a push after the key change opened with the old keys: %v", err)
 	}
 	if got, err := headEnd(t, ek2, ak2).OpenAPDU(nil, &ca); err != nil || string(got) != string(plain) {
@@ -241,7 +243,7 @@ func TestSealerUsesTheLiveKeysAndTheStoredCounter(t *testing.T) {
 func TestNetPusherDeliversToAListener(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*dlms.SecurityContext, error) {
+	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*security.Context, error) {
 		return headEnd(t, testEK, testAK), nil
 	}})
 	if err != nil {
@@ -250,19 +252,19 @@ func TestNetPusherDeliversToAListener(t *testing.T) {
 	got := make(chan dlms.Notification, 1)
 	go l.Serve(ctx, func(n dlms.Notification) { got <- n })
 	s := Setup{Objects: []Object{{Class: 1, Name: [6]byte{0, 0, 42, 0, 0, 255}, Attr: 2}}}
-	apdu, err := Encode(&s, fakeReader{[6]byte{0, 0, 42, 0, 0, 255}: axdr.AppendOctetString(nil, []byte("AMG1"))}, 3, axdr.FromTime(t0))
+	pdu, err := Encode(&s, fakeReader{[6]byte{0, 0, 42, 0, 0, 255}: axdr.AppendOctetString(nil, []byte("AMG1"))}, 3, axdr.FromTime(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: testEK, cosem.KeyAuthentication: testAK})
-	counters := dlms.NewMemoryCounters()
+	counters := security.NewMemoryCounters()
 	p := NewNetPusher(ctx, NewSealer(testTitle, keys, counters))
 	errs := make(chan error, 1)
-	p.Push(Destination{Address: "127.0.0.1:1"}, apdu, func(err error) { errs <- err })
+	p.Push(Destination{Address: "127.0.0.1:1"}, pdu, func(err error) { errs <- err })
 	if err := <-errs; err == nil {
 		t.Fatal("a push to a closed port succeeded")
 	}
-	p.Push(Destination{Address: l.Addr().String()}, apdu, func(err error) { errs <- err })
+	p.Push(Destination{Address: l.Addr().String()}, pdu, func(err error) { errs <- err })
 	if err := <-errs; err != nil {
 		t.Fatal(err)
 	}

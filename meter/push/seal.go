@@ -6,7 +6,8 @@ import (
 	"sync"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/security"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
@@ -15,7 +16,7 @@ import (
 // carries only the sender's title (the IV is the sender's title and
 // counter), so the peer's title never reaches the wire; it only has to be
 // a valid 8-byte title on both sides.
-var HeadEndTitle = [dlms.SystemTitleSize]byte{'A', 'M', 'I', 'G', 'O', 'H', 'E', 'S'}
+var HeadEndTitle = [security.SystemTitleSize]byte{'A', 'M', 'I', 'G', 'O', 'H', 'E', 'S'}
 
 // CounterKey names the invocation counter a meter sends its pushes with in
 // its counter store (next to its DLMS server's counters).
@@ -30,19 +31,19 @@ const CounterKey = "push"
 // in the order they are sent, since the head-end accepts a meter's
 // counters only increasing.
 type Sealer struct {
-	title    [dlms.SystemTitleSize]byte
+	title    [security.SystemTitleSize]byte
 	keys     cosem.KeyStore
-	counters dlms.CounterStore
+	counters security.CounterStore
 
 	mu     sync.Mutex
-	sec    *dlms.SecurityContext // for ek and ak
+	sec    *security.Context // for ek and ak
 	ek, ak []byte
 }
 
 // NewSealer returns the sealer of the meter with system title, whose
 // global unicast encryption and authentication keys are in keys and whose
 // push counter (CounterKey) is in counters.
-func NewSealer(title [dlms.SystemTitleSize]byte, keys cosem.KeyStore, counters dlms.CounterStore) *Sealer {
+func NewSealer(title [security.SystemTitleSize]byte, keys cosem.KeyStore, counters security.CounterStore) *Sealer {
 	return &Sealer{title: title, keys: keys, counters: counters}
 }
 
@@ -75,7 +76,7 @@ func (s *Sealer) AppendFrame(dst, plain []byte) ([]byte, error) {
 
 // context returns the security context of the keys the store holds now,
 // building a new one only when they changed. Called with s.mu held.
-func (s *Sealer) context() (*dlms.SecurityContext, error) {
+func (s *Sealer) context() (*security.Context, error) {
 	ek, err := s.keys.Key(cosem.KeyGlobalUnicast)
 	if err != nil {
 		return nil, err
@@ -90,8 +91,8 @@ func (s *Sealer) context() (*dlms.SecurityContext, error) {
 		clear(ak)
 		return s.sec, nil
 	}
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: ek, AuthenticationKey: ak,
-		LocalTitle: s.title[:], PeerTitle: HeadEndTitle[:], Policy: dlms.SecurityAuthenticatedEncryption,
+	sec, err := security.NewContext(security.Config{EncryptionKey: ek, AuthenticationKey: ak,
+		LocalTitle: s.title[:], PeerTitle: HeadEndTitle[:], Policy: apdu.SecurityAuthenticatedEncryption,
 		Counters: s.counters, SendKey: CounterKey, ReceiveKey: CounterKey + "/unused"})
 	if err != nil {
 		clear(ek)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/meter/eventlog"
 	"github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
@@ -34,17 +34,17 @@ func TestPushes(t *testing.T) {
 	}
 	// The first event's push went twice; the others once each, in order.
 	var distinct [][]byte
-	for _, apdu := range sent {
-		if !slices.ContainsFunc(distinct, func(d []byte) bool { return slices.Equal(d, apdu) }) {
-			distinct = append(distinct, apdu)
+	for _, pdu := range sent {
+		if !slices.ContainsFunc(distinct, func(d []byte) bool { return slices.Equal(d, pdu) }) {
+			distinct = append(distinct, pdu)
 		}
 	}
 	if len(distinct) != len(ev) {
 		t.Fatalf("%d distinct pushes for %d events", len(distinct), len(ev))
 	}
-	for i, apdu := range distinct {
-		var dn dlms.DataNotification
-		if err := dn.Decode(apdu); err != nil {
+	for i, pdu := range distinct {
+		var dn apdu.DataNotification
+		if err := dn.Decode(pdu); err != nil {
 			t.Fatal(err)
 		}
 		e := ev[i]

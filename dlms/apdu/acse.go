@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import (
 	"bytes"
@@ -402,7 +402,7 @@ func userInfoNode(ui []byte) node {
 func decodeACSE(b []byte, name string, tag byte, field func(d *decoder, tag byte, v []byte)) error {
 	d := newDecoder(b, name)
 	if t := d.Uint8(); t != tag && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X, want 0x%02X", ErrUnknownAPDU, t, tag))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X, want 0x%02X", ErrUnknown, t, tag))
 	}
 	n := d.berLength()
 	switch {

@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import (
 	"fmt"
@@ -116,7 +116,7 @@ func (r *InitiateRequest) Append(dst []byte) ([]byte, error) {
 func (r *InitiateRequest) Decode(b []byte) error {
 	d := newDecoder(b, "InitiateRequest")
 	if t := d.Uint8(); t != TagInitiateRequest && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	*r = InitiateRequest{ResponseAllowed: true}
 	if d.optional() {
@@ -189,7 +189,7 @@ func (r *InitiateResponse) Append(dst []byte) ([]byte, error) {
 func (r *InitiateResponse) Decode(b []byte) error {
 	d := newDecoder(b, "InitiateResponse")
 	if t := d.Uint8(); t != TagInitiateResponse && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	*r = InitiateResponse{}
 	if r.HasQoS = d.optional(); r.HasQoS {

@@ -1,13 +1,15 @@
-package dlms
+package security
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/amigo-ami/amigo/dlms/apdu"
 	"github.com/amigo-ami/amigo/dlms/axdr"
 )
 
@@ -18,9 +20,9 @@ var (
 	ErrReplay = errors.New("dlms: invocation counter replayed")
 	// ErrAuthentication: a GMAC tag, HLS response or password did not match.
 	ErrAuthentication = errors.New("dlms: authentication failed")
-	// ErrSecurityPolicy: the APDU is protected less (or otherwise) than the
+	// ErrPolicy: the APDU is protected less (or otherwise) than the
 	// association requires, or names a key or title this context lacks.
-	ErrSecurityPolicy = errors.New("dlms: security policy violated")
+	ErrPolicy = errors.New("dlms: security policy violated")
 	// ErrCounterExhausted: the invocation counter reached 2³²−1; new keys
 	// are needed.
 	ErrCounterExhausted = errors.New("dlms: invocation counter exhausted")
@@ -33,8 +35,8 @@ const (
 	TagSize         = 12 // GCM tag truncated to 96 bits
 )
 
-// SecurityConfig holds the keys, titles and counters of one association.
-type SecurityConfig struct {
+// Config holds the keys, titles and counters of one association.
+type Config struct {
 	// EncryptionKey is the global unicast encryption key (EK).
 	EncryptionKey []byte
 	// BroadcastKey is the global broadcast encryption key; optional.
@@ -50,31 +52,31 @@ type SecurityConfig struct {
 	LocalTitle, PeerTitle []byte
 	// Policy is the protection applied to outgoing APDUs and required of
 	// incoming ones: SecurityAuthentication and/or SecurityEncryption.
-	Policy SecurityControl
+	Policy apdu.SecurityControl
 	// Counters persists the invocation counters; SendKey names the counter
 	// this side sends with, ReceiveKey the peer's.
 	Counters            CounterStore
 	SendKey, ReceiveKey string
 }
 
-// SecurityContext protects and checks APDUs with security suite 0
+// Context protects and checks APDUs with security suite 0
 // (AES-128-GCM, Green Book §9.2.7.3) for one association, and computes
 // and verifies HLS-GMAC (mechanism 5) challenge responses.
 //
-// A SecurityContext is not safe for concurrent use (an association is a
+// A Context is not safe for concurrent use (an association is a
 // sequence of exchanges); it keeps scratch space so that sealing and
 // opening do not allocate.
-type SecurityContext struct {
-	cfg                   SecurityConfig
+type Context struct {
+	cfg                   Config
 	global, bcast, ded    cipher.AEAD
 	nonce                 [12]byte
 	aad                   []byte
 	localTitle, peerTitle [SystemTitleSize]byte
 }
 
-// NewSecurityContext checks cfg and returns a context for it.
-func NewSecurityContext(cfg SecurityConfig) (*SecurityContext, error) {
-	c := &SecurityContext{cfg: cfg}
+// NewContext checks cfg and returns a context for it.
+func NewContext(cfg Config) (*Context, error) {
+	c := &Context{cfg: cfg}
 	var err error
 	if c.global, err = newGCM(cfg.EncryptionKey, "encryption key"); err != nil {
 		return nil, err
@@ -95,7 +97,7 @@ func NewSecurityContext(cfg SecurityConfig) (*SecurityContext, error) {
 	if len(cfg.LocalTitle) != SystemTitleSize || len(cfg.PeerTitle) != SystemTitleSize {
 		return nil, fmt.Errorf("dlms: system titles of %d and %d bytes, want %d", len(cfg.LocalTitle), len(cfg.PeerTitle), SystemTitleSize)
 	}
-	if cfg.Policy&^(SecurityAuthentication|SecurityEncryption) != 0 {
+	if cfg.Policy&^(apdu.SecurityAuthentication|apdu.SecurityEncryption) != 0 {
 		return nil, fmt.Errorf("dlms: policy %s: only the authentication and encryption bits may be set", cfg.Policy)
 	}
 	if cfg.Counters == nil {
@@ -120,7 +122,7 @@ func newGCM(key []byte, what string) (cipher.AEAD, error) {
 
 // SetDedicatedKey installs the dedicated key once the InitiateRequest that
 // carries it has been sent or received.
-func (c *SecurityContext) SetDedicatedKey(key []byte) error {
+func (c *Context) SetDedicatedKey(key []byte) error {
 	g, err := newGCM(key, "dedicated key")
 	if err != nil {
 		return err
@@ -132,32 +134,32 @@ func (c *SecurityContext) SetDedicatedKey(key []byte) error {
 // Protect appends the glo- (dedicated: ded-) ciphered form of the plain APDU
 // to dst, with the next invocation counter. APDUs without such a form
 // (DataNotification) go in general-glo-ciphering (see ProtectGeneral).
-func (c *SecurityContext) Protect(dst, apdu []byte, dedicated bool) ([]byte, error) {
-	if len(apdu) == 0 {
-		return dst, fmt.Errorf("%w: empty APDU", ErrEncode)
+func (c *Context) Protect(dst, pdu []byte, dedicated bool) ([]byte, error) {
+	if len(pdu) == 0 {
+		return dst, fmt.Errorf("%w: empty APDU", apdu.ErrEncode)
 	}
-	tag, ok := CipheredTag(apdu[0], dedicated)
+	tag, ok := apdu.CipheredTag(pdu[0], dedicated)
 	if !ok {
-		return c.ProtectGeneral(dst, apdu, dedicated)
+		return c.ProtectGeneral(dst, pdu, dedicated)
 	}
-	return c.protect(dst, tag, apdu, dedicated)
+	return c.protect(dst, tag, pdu, dedicated)
 }
 
 // ProtectGeneral appends general-glo-ciphering (dedicated:
 // general-ded-ciphering) of the plain APDU, carrying the local system title.
-func (c *SecurityContext) ProtectGeneral(dst, apdu []byte, dedicated bool) ([]byte, error) {
-	tag := TagGeneralGloCiphering
+func (c *Context) ProtectGeneral(dst, pdu []byte, dedicated bool) ([]byte, error) {
+	tag := apdu.TagGeneralGloCiphering
 	if dedicated {
-		tag = TagGeneralDedCiphering
+		tag = apdu.TagGeneralDedCiphering
 	}
-	return c.protect(dst, tag, apdu, dedicated)
+	return c.protect(dst, tag, pdu, dedicated)
 }
 
-func (c *SecurityContext) protect(dst []byte, tag byte, apdu []byte, dedicated bool) ([]byte, error) {
+func (c *Context) protect(dst []byte, tag byte, pdu []byte, dedicated bool) ([]byte, error) {
 	aead := c.global
 	if dedicated {
 		if aead = c.ded; aead == nil {
-			return dst, fmt.Errorf("%w: no dedicated key", ErrSecurityPolicy)
+			return dst, fmt.Errorf("%w: no dedicated key", ErrPolicy)
 		}
 	}
 	ic, err := c.cfg.Counters.Next(c.cfg.SendKey)
@@ -165,32 +167,32 @@ func (c *SecurityContext) protect(dst []byte, tag byte, apdu []byte, dedicated b
 		return dst, err
 	}
 	dst = append(dst, tag)
-	if tag == TagGeneralGloCiphering || tag == TagGeneralDedCiphering {
+	if tag == apdu.TagGeneralGloCiphering || tag == apdu.TagGeneralDedCiphering {
 		dst = append(append(dst, SystemTitleSize), c.localTitle[:]...)
 	}
-	n := 5 + len(apdu)
-	if c.cfg.Policy&SecurityAuthentication != 0 {
+	n := 5 + len(pdu)
+	if c.cfg.Policy&apdu.SecurityAuthentication != 0 {
 		n += TagSize
 	}
 	dst = axdr.AppendLength(dst, n)
-	return c.seal(dst, aead, c.cfg.Policy, &c.localTitle, ic, apdu), nil
+	return c.seal(dst, aead, c.cfg.Policy, &c.localTitle, ic, pdu), nil
 }
 
 // seal appends SC ‖ IC ‖ protected(plaintext) to dst (Green Book
 // §9.2.7.3.2): with authentication, A = SC ‖ AK (‖ plaintext when not
 // encrypted) and a 12-byte tag follows.
-func (c *SecurityContext) seal(dst []byte, aead cipher.AEAD, sc SecurityControl, title *[8]byte, ic uint32, plaintext []byte) []byte {
+func (c *Context) seal(dst []byte, aead cipher.AEAD, sc apdu.SecurityControl, title *[8]byte, ic uint32, plaintext []byte) []byte {
 	c.setNonce(title, ic)
-	dst = appendU32(append(dst, byte(sc)), ic)
-	switch sc & SecurityAuthenticatedEncryption {
-	case SecurityAuthenticatedEncryption:
+	dst = binary.BigEndian.AppendUint32(append(dst, byte(sc)), ic)
+	switch sc & apdu.SecurityAuthenticatedEncryption {
+	case apdu.SecurityAuthenticatedEncryption:
 		c.aad = append(append(c.aad[:0], byte(sc)), c.cfg.AuthenticationKey...)
 		return aead.Seal(dst, c.nonce[:], plaintext, c.aad)
-	case SecurityAuthentication:
+	case apdu.SecurityAuthentication:
 		c.aad = append(append(append(c.aad[:0], byte(sc)), c.cfg.AuthenticationKey...), plaintext...)
 		dst = append(dst, plaintext...)
 		return aead.Seal(dst, c.nonce[:], nil, c.aad)
-	case SecurityEncryption:
+	case apdu.SecurityEncryption:
 		return ctrEncrypt(dst, aead, c.nonce[:], plaintext)
 	}
 	return append(dst, plaintext...)
@@ -204,7 +206,7 @@ func ctrEncrypt(dst []byte, aead cipher.AEAD, nonce, plaintext []byte) []byte {
 	return out[:len(out)-TagSize]
 }
 
-func (c *SecurityContext) setNonce(title *[8]byte, ic uint32) {
+func (c *Context) setNonce(title *[8]byte, ic uint32) {
 	copy(c.nonce[:8], title[:])
 	c.nonce[8], c.nonce[9], c.nonce[10], c.nonce[11] = byte(ic>>24), byte(ic>>16), byte(ic>>8), byte(ic)
 }
@@ -214,35 +216,35 @@ func (c *SecurityContext) setNonce(title *[8]byte, ic uint32) {
 // verify, and then the invocation counter must be greater than the last
 // accepted (else ErrReplay; the counter is recorded only for APDUs that
 // authenticated, so forgeries cannot advance it).
-func (c *SecurityContext) Open(dst, apdu []byte) ([]byte, error) {
-	var ca CipheredAPDU
-	if err := ca.Decode(apdu); err != nil {
+func (c *Context) Open(dst, pdu []byte) ([]byte, error) {
+	var ca apdu.Ciphered
+	if err := ca.Decode(pdu); err != nil {
 		return dst, err
 	}
 	return c.OpenAPDU(dst, &ca)
 }
 
 // OpenAPDU is Open for an already split ciphered APDU.
-func (c *SecurityContext) OpenAPDU(dst []byte, ca *CipheredAPDU) ([]byte, error) {
+func (c *Context) OpenAPDU(dst []byte, ca *apdu.Ciphered) ([]byte, error) {
 	sc := ca.SecurityControl
-	if sc.Suite() != 0 || sc&SecurityCompression != 0 {
-		return dst, fmt.Errorf("%w: security control %s: only suite 0 without compression", ErrSecurityPolicy, sc)
+	if sc.Suite() != 0 || sc&apdu.SecurityCompression != 0 {
+		return dst, fmt.Errorf("%w: security control %s: only suite 0 without compression", ErrPolicy, sc)
 	}
 	if sc&c.cfg.Policy != c.cfg.Policy {
-		return dst, fmt.Errorf("%w: APDU protected with %s, association requires %s", ErrSecurityPolicy, sc, c.cfg.Policy)
+		return dst, fmt.Errorf("%w: APDU protected with %s, association requires %s", ErrPolicy, sc, c.cfg.Policy)
 	}
 	if ca.General() && subtle.ConstantTimeCompare(ca.SystemTitle, c.peerTitle[:]) != 1 {
-		return dst, fmt.Errorf("%w: system title %X is not the peer's", ErrSecurityPolicy, ca.SystemTitle)
+		return dst, fmt.Errorf("%w: system title %X is not the peer's", ErrPolicy, ca.SystemTitle)
 	}
 	aead := c.global
 	switch {
 	case ca.Dedicated():
 		aead = c.ded
-	case sc&SecurityBroadcastKey != 0:
+	case sc&apdu.SecurityBroadcastKey != 0:
 		aead = c.bcast
 	}
 	if aead == nil {
-		return dst, fmt.Errorf("%w: no key for this APDU (dedicated=%t, broadcast=%t)", ErrSecurityPolicy, ca.Dedicated(), sc&SecurityBroadcastKey != 0)
+		return dst, fmt.Errorf("%w: no key for this APDU (dedicated=%t, broadcast=%t)", ErrPolicy, ca.Dedicated(), sc&apdu.SecurityBroadcastKey != 0)
 	}
 	out, err := c.unseal(dst, aead, sc, ca.InvocationCounter, ca.Payload)
 	if err != nil {
@@ -251,8 +253,9 @@ func (c *SecurityContext) OpenAPDU(dst []byte, ca *CipheredAPDU) ([]byte, error)
 	// The ciphered APDU's own tag is not authenticated (the AAD is SC ‖
 	// AK), so check that it names the service the plaintext holds: a
 	// glo-get-response relabelled as glo-initiate-response must not pass.
-	if !ca.General() && (len(out) == len(dst) || out[len(dst)] != cipheredTags[ca.Tag].plain) {
-		return dst, fmt.Errorf("%w: ciphered tag 0x%02X does not match the APDU it carries", ErrSecurityPolicy, ca.Tag)
+	plainTag, _ := apdu.PlainTag(ca.Tag)
+	if !ca.General() && (len(out) == len(dst) || out[len(dst)] != plainTag) {
+		return dst, fmt.Errorf("%w: ciphered tag 0x%02X does not match the APDU it carries", ErrPolicy, ca.Tag)
 	}
 	if err := c.cfg.Counters.Accept(c.cfg.ReceiveKey, ca.InvocationCounter); err != nil {
 		return dst, err
@@ -260,17 +263,17 @@ func (c *SecurityContext) OpenAPDU(dst []byte, ca *CipheredAPDU) ([]byte, error)
 	return out, nil
 }
 
-func (c *SecurityContext) unseal(dst []byte, aead cipher.AEAD, sc SecurityControl, ic uint32, payload []byte) ([]byte, error) {
+func (c *Context) unseal(dst []byte, aead cipher.AEAD, sc apdu.SecurityControl, ic uint32, payload []byte) ([]byte, error) {
 	c.setNonce(&c.peerTitle, ic)
-	switch sc & SecurityAuthenticatedEncryption {
-	case SecurityAuthenticatedEncryption:
+	switch sc & apdu.SecurityAuthenticatedEncryption {
+	case apdu.SecurityAuthenticatedEncryption:
 		c.aad = append(append(c.aad[:0], byte(sc)), c.cfg.AuthenticationKey...)
 		out, err := aead.Open(dst, c.nonce[:], payload, c.aad)
 		if err != nil {
 			return dst, ErrAuthentication
 		}
 		return out, nil
-	case SecurityAuthentication:
+	case apdu.SecurityAuthentication:
 		if len(payload) < TagSize {
 			return dst, ErrAuthentication
 		}
@@ -280,7 +283,7 @@ func (c *SecurityContext) unseal(dst []byte, aead cipher.AEAD, sc SecurityContro
 			return dst, ErrAuthentication
 		}
 		return append(dst, plain...), nil
-	case SecurityEncryption:
+	case apdu.SecurityEncryption:
 		// Counter mode is its own inverse: encrypting the ciphertext
 		// under the same IV gives the plaintext back.
 		return ctrEncrypt(dst, aead, c.nonce[:], payload), nil
@@ -290,13 +293,13 @@ func (c *SecurityContext) unseal(dst []byte, aead cipher.AEAD, sc SecurityContro
 
 // HLSSecurityControl is the SC of HLS-GMAC responses: authentication only,
 // suite 0.
-const HLSSecurityControl = SecurityAuthentication
+const HLSSecurityControl = apdu.SecurityAuthentication
 
 // HLSResponse computes f(challenge) = SC ‖ IC ‖ GMAC(SC ‖ AK ‖ challenge)
 // under the local system title and the next invocation counter (Green Book
 // §9.2.7.4, mechanism 5): what the client answers to StoC and the server
 // to CtoS.
-func (c *SecurityContext) HLSResponse(dst, challenge []byte) ([]byte, error) {
+func (c *Context) HLSResponse(dst, challenge []byte) ([]byte, error) {
 	ic, err := c.cfg.Counters.Next(c.cfg.SendKey)
 	if err != nil {
 		return dst, err
@@ -304,9 +307,9 @@ func (c *SecurityContext) HLSResponse(dst, challenge []byte) ([]byte, error) {
 	return c.hlsTag(dst, &c.localTitle, ic, challenge), nil
 }
 
-func (c *SecurityContext) hlsTag(dst []byte, title *[8]byte, ic uint32, challenge []byte) []byte {
+func (c *Context) hlsTag(dst []byte, title *[8]byte, ic uint32, challenge []byte) []byte {
 	c.setNonce(title, ic)
-	dst = appendU32(append(dst, byte(HLSSecurityControl)), ic)
+	dst = binary.BigEndian.AppendUint32(append(dst, byte(HLSSecurityControl)), ic)
 	c.aad = append(append(append(c.aad[:0], byte(HLSSecurityControl)), c.cfg.AuthenticationKey...), challenge...)
 	return c.global.Seal(dst, c.nonce[:], nil, c.aad)
 }
@@ -317,8 +320,8 @@ func (c *SecurityContext) hlsTag(dst []byte, title *[8]byte, ic uint32, challeng
 // before it protects the APDU that carries it, so its counter is lower
 // than that APDU's; freshness comes from the challenge, new for every
 // association.
-func (c *SecurityContext) VerifyHLS(challenge, response []byte) error {
-	if len(response) != 5+TagSize || SecurityControl(response[0]) != HLSSecurityControl {
+func (c *Context) VerifyHLS(challenge, response []byte) error {
+	if len(response) != 5+TagSize || apdu.SecurityControl(response[0]) != HLSSecurityControl {
 		return fmt.Errorf("%w: HLS response of %d bytes", ErrAuthentication, len(response))
 	}
 	ic := uint32(response[1])<<24 | uint32(response[2])<<16 | uint32(response[3])<<8 | uint32(response[4])
@@ -356,6 +359,6 @@ func CheckPassword(want, got []byte) error {
 // invocation counter the server expects from it (value attribute of the
 // Data object 0.0.43.1.e.255, e the key set's security setup instance),
 // before raising its own counter past it with CounterStore.Raise.
-func InvocationCounterObject(e uint8) AttributeDescriptor {
-	return AttributeDescriptor{ClassID: 1, Instance: InstanceID{0, 0, 43, 1, e, 255}, Attribute: 2}
+func InvocationCounterObject(e uint8) apdu.AttributeDescriptor {
+	return apdu.AttributeDescriptor{ClassID: 1, Instance: apdu.InstanceID{0, 0, 43, 1, e, 255}, Attribute: 2}
 }

@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import (
 	"fmt"
@@ -67,16 +67,24 @@ func CipheredTag(plain byte, dedicated bool) (byte, bool) {
 	return 0, false
 }
 
-// CipheredAPDU is a protected APDU as it travels:
+// PlainTag returns the plain APDU tag a glo- or ded- tag protects, and
+// false when ciphered is not such a tag (general-glo/ded-ciphering carry
+// any APDU and name none).
+func PlainTag(ciphered byte) (byte, bool) {
+	p, ok := cipheredTags[ciphered]
+	return p.plain, ok
+}
+
+// Ciphered is a protected APDU as it travels:
 //
 //	glo-/ded-xxx:          tag L SC IC(4) payload
 //	general-glo/ded-ciphering: DB|DC 08 system-title(8) L SC IC(4) payload
 //
 // L is an A-XDR length of SC‖IC‖payload. Payload is the ciphertext (or the
 // plaintext, when only authenticated) followed by the 12-byte tag when
-// authenticated. Decoding only splits the fields; SecurityContext.Open
+// authenticated. Decoding only splits the fields; security.Context.Open
 // checks and removes the protection.
-type CipheredAPDU struct {
+type Ciphered struct {
 	Tag               byte
 	SystemTitle       []byte // general-glo/ded-ciphering only
 	SecurityControl   SecurityControl
@@ -85,17 +93,17 @@ type CipheredAPDU struct {
 }
 
 // General reports whether the APDU is general-glo- or general-ded-ciphering.
-func (c *CipheredAPDU) General() bool {
+func (c *Ciphered) General() bool {
 	return c.Tag == TagGeneralGloCiphering || c.Tag == TagGeneralDedCiphering
 }
 
 // Dedicated reports whether the APDU is protected with the dedicated key.
-func (c *CipheredAPDU) Dedicated() bool {
+func (c *Ciphered) Dedicated() bool {
 	return c.Tag == TagGeneralDedCiphering || cipheredTags[c.Tag].dedicated
 }
 
 // Append appends the encoded APDU to dst.
-func (c *CipheredAPDU) Append(dst []byte) ([]byte, error) {
+func (c *Ciphered) Append(dst []byte) ([]byte, error) {
 	if _, ok := cipheredTags[c.Tag]; !ok && !c.General() {
 		return dst, fmt.Errorf("%w: ciphered APDU tag 0x%02X", ErrEncode, c.Tag)
 	}
@@ -109,11 +117,11 @@ func (c *CipheredAPDU) Append(dst []byte) ([]byte, error) {
 }
 
 // Decode replaces c with the APDU in b; Payload and SystemTitle alias b.
-func (c *CipheredAPDU) Decode(b []byte) error {
+func (c *Ciphered) Decode(b []byte) error {
 	d := newDecoder(b, "CipheredAPDU")
-	*c = CipheredAPDU{Tag: d.Uint8()}
+	*c = Ciphered{Tag: d.Uint8()}
 	if _, ok := cipheredTags[c.Tag]; !ok && !c.General() && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, c.Tag))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, c.Tag))
 	}
 	if c.General() {
 		c.SystemTitle = d.octetString()
@@ -129,13 +137,13 @@ func (c *CipheredAPDU) Decode(b []byte) error {
 	c.InvocationCounter = d.Uint32()
 	c.Payload = d.Rest()
 	if err := d.check("ciphered-content"); err != nil {
-		*c = CipheredAPDU{}
+		*c = Ciphered{}
 		return err
 	}
 	return nil
 }
 
-func (c *CipheredAPDU) String() string {
+func (c *Ciphered) String() string {
 	kind := "glo"
 	if c.Dedicated() {
 		kind = "ded"

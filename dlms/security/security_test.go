@@ -1,25 +1,16 @@
-package dlms_test
+package security_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
+	"github.com/amigo-ami/amigo/dlms/security"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 // Green Book security material (DLMS UA 1000-2 Ed. 8, §9.2.7: the examples
 // of §9.2.7.3 and Table 43 "HLS example using authentication-mechanism 5
@@ -42,17 +33,17 @@ const (
 
 // side builds a security context for one end of the Green Book example:
 // sendNext is the first invocation counter it will send.
-func side(t *testing.T, local, peer string, sendNext uint32, policy dlms.SecurityControl) *dlms.SecurityContext {
+func side(t *testing.T, local, peer string, sendNext uint32, policy apdu.SecurityControl) *security.Context {
 	t.Helper()
-	store := dlms.NewMemoryCounters()
+	store := security.NewMemoryCounters()
 	if sendNext > 1 {
 		if err := store.Raise("send", sendNext-1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c, err := dlms.NewSecurityContext(dlms.SecurityConfig{
-		EncryptionKey: unhex(t, gbEK), AuthenticationKey: unhex(t, gbAK),
-		LocalTitle: unhex(t, local), PeerTitle: unhex(t, peer), Policy: policy,
+	c, err := security.NewContext(security.Config{
+		EncryptionKey: linktest.Unhex(t, gbEK), AuthenticationKey: linktest.Unhex(t, gbAK),
+		LocalTitle: linktest.Unhex(t, local), PeerTitle: linktest.Unhex(t, peer), Policy: policy,
 		Counters: store, SendKey: "send", ReceiveKey: "receive",
 	})
 	if err != nil {
@@ -62,39 +53,39 @@ func side(t *testing.T, local, peer string, sendNext uint32, policy dlms.Securit
 }
 
 func TestHLSGMACGreenBookTable43(t *testing.T) {
-	client := side(t, gbClientTitle, gbServerTitle, 1, dlms.SecurityAuthenticatedEncryption)
-	server := side(t, gbServerTitle, gbClientTitle, gbServerIC, dlms.SecurityAuthenticatedEncryption)
+	client := side(t, gbClientTitle, gbServerTitle, 1, apdu.SecurityAuthenticatedEncryption)
+	server := side(t, gbServerTitle, gbClientTitle, gbServerIC, apdu.SecurityAuthenticatedEncryption)
 
 	// Pass 3: the client answers StoC.
-	fStoC, err := client.HLSResponse(nil, unhex(t, gbStoC))
-	if want := unhex(t, gbClientFStoC); err != nil || !bytes.Equal(fStoC, want) {
+	fStoC, err := client.HLSResponse(nil, linktest.Unhex(t, gbStoC))
+	if want := linktest.Unhex(t, gbClientFStoC); err != nil || !bytes.Equal(fStoC, want) {
 		t.Fatalf("client f(StoC) = %X, %v; want %X", fStoC, err, want)
 	}
-	if err := server.VerifyHLS(unhex(t, gbStoC), fStoC); err != nil {
+	if err := server.VerifyHLS(linktest.Unhex(t, gbStoC), fStoC); err != nil {
 		t.Errorf("server rejects the client's f(StoC): %v", err)
 	}
 	// Pass 4: the server answers CtoS.
-	fCtoS, err := server.HLSResponse(nil, unhex(t, gbCtoS))
-	if want := unhex(t, gbServerFCtoS); err != nil || !bytes.Equal(fCtoS, want) {
+	fCtoS, err := server.HLSResponse(nil, linktest.Unhex(t, gbCtoS))
+	if want := linktest.Unhex(t, gbServerFCtoS); err != nil || !bytes.Equal(fCtoS, want) {
 		t.Fatalf("server f(CtoS) = %X, %v; want %X", fCtoS, err, want)
 	}
-	if err := client.VerifyHLS(unhex(t, gbCtoS), fCtoS); err != nil {
+	if err := client.VerifyHLS(linktest.Unhex(t, gbCtoS), fCtoS); err != nil {
 		t.Errorf("client rejects the server's f(CtoS): %v", err)
 	}
 	// A response is bound to its challenge: f(CtoS) does not answer StoC.
-	if err := client.VerifyHLS(unhex(t, gbStoC), fCtoS); !errors.Is(err, dlms.ErrAuthentication) {
+	if err := client.VerifyHLS(linktest.Unhex(t, gbStoC), fCtoS); !errors.Is(err, security.ErrAuthentication) {
 		t.Errorf("f(CtoS) offered for StoC: %v, want ErrAuthentication", err)
 	}
 	// A flipped tag bit, a wrong challenge, a short response fail.
-	bad := bytes.Clone(unhex(t, gbClientFStoC))
+	bad := bytes.Clone(linktest.Unhex(t, gbClientFStoC))
 	bad[16] ^= 1
-	fresh := side(t, gbServerTitle, gbClientTitle, 1, dlms.SecurityAuthenticatedEncryption)
+	fresh := side(t, gbServerTitle, gbClientTitle, 1, apdu.SecurityAuthenticatedEncryption)
 	for name, tc := range map[string]struct{ challenge, resp []byte }{
-		"flipped tag":     {unhex(t, gbStoC), bad},
-		"other challenge": {unhex(t, gbCtoS), unhex(t, gbClientFStoC)},
-		"short":           {unhex(t, gbStoC), unhex(t, gbClientFStoC)[:16]},
+		"flipped tag":     {linktest.Unhex(t, gbStoC), bad},
+		"other challenge": {linktest.Unhex(t, gbCtoS), linktest.Unhex(t, gbClientFStoC)},
+		"short":           {linktest.Unhex(t, gbStoC), linktest.Unhex(t, gbClientFStoC)[:16]},
 	} {
-		if err := fresh.VerifyHLS(tc.challenge, tc.resp); !errors.Is(err, dlms.ErrAuthentication) {
+		if err := fresh.VerifyHLS(tc.challenge, tc.resp); !errors.Is(err, security.ErrAuthentication) {
 			t.Errorf("%s: VerifyHLS = %v, want ErrAuthentication", name, err)
 		}
 	}
@@ -115,31 +106,31 @@ func TestGreenBookCipheredInitiate(t *testing.T) {
 		{"glo-initiate-response", gbInitiateResp, gbGloInitResp, gbServerTitle, gbClientTitle},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sender := side(t, tc.sender, tc.reader, gbServerIC, dlms.SecurityAuthenticatedEncryption)
-			got, err := sender.Protect(nil, unhex(t, tc.plain), false)
-			if want := unhex(t, tc.cipher); err != nil || !bytes.Equal(got, want) {
+			sender := side(t, tc.sender, tc.reader, gbServerIC, apdu.SecurityAuthenticatedEncryption)
+			got, err := sender.Protect(nil, linktest.Unhex(t, tc.plain), false)
+			if want := linktest.Unhex(t, tc.cipher); err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("Protect = %X, %v\nwant      %X", got, err, want)
 			}
-			reader := side(t, tc.reader, tc.sender, 1, dlms.SecurityAuthenticatedEncryption)
+			reader := side(t, tc.reader, tc.sender, 1, apdu.SecurityAuthenticatedEncryption)
 			plain, err := reader.Open(nil, got)
-			if err != nil || !bytes.Equal(plain, unhex(t, tc.plain)) {
+			if err != nil || !bytes.Equal(plain, linktest.Unhex(t, tc.plain)) {
 				t.Fatalf("Open = %X, %v; want %s", plain, err, tc.plain)
 			}
-			if _, err := reader.Open(nil, got); !errors.Is(err, dlms.ErrReplay) {
+			if _, err := reader.Open(nil, got); !errors.Is(err, security.ErrReplay) {
 				t.Errorf("second Open of the same APDU: %v, want ErrReplay", err)
 			}
 			tampered := bytes.Clone(got)
 			tampered[10] ^= 0x01
-			if _, err := side(t, tc.reader, tc.sender, 1, dlms.SecurityAuthenticatedEncryption).Open(nil, tampered); !errors.Is(err, dlms.ErrAuthentication) {
+			if _, err := side(t, tc.reader, tc.sender, 1, apdu.SecurityAuthenticatedEncryption).Open(nil, tampered); !errors.Is(err, security.ErrAuthentication) {
 				t.Errorf("Open of a tampered APDU: %v, want ErrAuthentication", err)
 			}
 		})
 	}
-	var req dlms.InitiateRequest
-	if err := req.Decode(unhex(t, gbInitiateReq)); err != nil {
+	var req apdu.InitiateRequest
+	if err := req.Decode(linktest.Unhex(t, gbInitiateReq)); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(req.DedicatedKey, unhex(t, "00112233445566778899AABBCCDDEEFF")) || req.Conformance != 0x007E1F ||
+	if !bytes.Equal(req.DedicatedKey, linktest.Unhex(t, "00112233445566778899AABBCCDDEEFF")) || req.Conformance != 0x007E1F ||
 		req.MaxPDUSize != 0x04B0 || req.DLMSVersion != 6 || !req.ResponseAllowed {
 		t.Errorf("Green Book InitiateRequest decoded as %+v", req)
 	}
@@ -150,20 +141,20 @@ func TestGreenBookCipheredInitiate(t *testing.T) {
 // GMAC(SC ‖ AK ‖ plaintext): so an encryption-only ciphertext equals the
 // leading bytes of the authenticated-encryption one under the same IV.
 func TestSecurityControlModes(t *testing.T) {
-	plain := unhex(t, gbInitiateReq)
-	gbCipher := unhex(t, gbGloInitReq)[7 : 7+len(plain)]
+	plain := linktest.Unhex(t, gbInitiateReq)
+	gbCipher := linktest.Unhex(t, gbGloInitReq)[7 : 7+len(plain)]
 	for _, tc := range []struct {
 		name   string
-		policy dlms.SecurityControl
+		policy apdu.SecurityControl
 		check  func(t *testing.T, payload []byte)
 	}{
-		{"encryption only", dlms.SecurityEncryption, func(t *testing.T, p []byte) {
+		{"encryption only", apdu.SecurityEncryption, func(t *testing.T, p []byte) {
 			if !bytes.Equal(p, gbCipher) {
 				t.Errorf("ciphertext %X, want the Green Book's %X", p, gbCipher)
 			}
 		}},
-		{"authentication only", dlms.SecurityAuthentication, func(t *testing.T, p []byte) {
-			if len(p) != len(plain)+dlms.TagSize || !bytes.Equal(p[:len(plain)], plain) {
+		{"authentication only", apdu.SecurityAuthentication, func(t *testing.T, p []byte) {
+			if len(p) != len(plain)+security.TagSize || !bytes.Equal(p[:len(plain)], plain) {
 				t.Errorf("payload %X, want the plaintext and a 12-byte tag", p)
 			}
 		}},
@@ -179,7 +170,7 @@ func TestSecurityControlModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ca dlms.CipheredAPDU
+			var ca apdu.Ciphered
 			if err := ca.Decode(out); err != nil {
 				t.Fatal(err)
 			}
@@ -195,38 +186,38 @@ func TestSecurityControlModes(t *testing.T) {
 		})
 	}
 	// A reader that requires authenticated encryption refuses less.
-	weak, _ := side(t, gbServerTitle, gbClientTitle, 5, dlms.SecurityEncryption).Protect(nil, plain, false)
-	if _, err := side(t, gbClientTitle, gbServerTitle, 1, dlms.SecurityAuthenticatedEncryption).Open(nil, weak); !errors.Is(err, dlms.ErrSecurityPolicy) {
-		t.Errorf("encryption-only APDU under an A+E policy: %v, want ErrSecurityPolicy", err)
+	weak, _ := side(t, gbServerTitle, gbClientTitle, 5, apdu.SecurityEncryption).Protect(nil, plain, false)
+	if _, err := side(t, gbClientTitle, gbServerTitle, 1, apdu.SecurityAuthenticatedEncryption).Open(nil, weak); !errors.Is(err, security.ErrPolicy) {
+		t.Errorf("encryption-only APDU under an A+E policy: %v, want ErrPolicy", err)
 	}
 }
 
 func TestGeneralGloCipheringAndDedicatedKey(t *testing.T) {
-	sender := side(t, gbServerTitle, gbClientTitle, 7, dlms.SecurityAuthenticatedEncryption)
-	reader := side(t, gbClientTitle, gbServerTitle, 1, dlms.SecurityAuthenticatedEncryption)
-	notification := unhex(t, "0F 00000001 00 06 00000005")
+	sender := side(t, gbServerTitle, gbClientTitle, 7, apdu.SecurityAuthenticatedEncryption)
+	reader := side(t, gbClientTitle, gbServerTitle, 1, apdu.SecurityAuthenticatedEncryption)
+	notification := linktest.Unhex(t, "0F 00000001 00 06 00000005")
 	out, err := sender.Protect(nil, notification, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(out, unhex(t, "DB 08 "+gbServerTitle)) {
+	if !bytes.HasPrefix(out, linktest.Unhex(t, "DB 08 "+gbServerTitle)) {
 		t.Errorf("DataNotification protected as % X, want general-glo-ciphering with the sender's title", out)
 	}
 	if back, err := reader.Open(nil, out); err != nil || !bytes.Equal(back, notification) {
 		t.Errorf("Open general-glo-ciphering = %X, %v", back, err)
 	}
 	// From a meter whose title is not the peer's.
-	stranger := side(t, "4D4D4D00000000FF", gbClientTitle, 1, dlms.SecurityAuthenticatedEncryption)
+	stranger := side(t, "4D4D4D00000000FF", gbClientTitle, 1, apdu.SecurityAuthenticatedEncryption)
 	foreign, _ := stranger.Protect(nil, notification, false)
-	if _, err := reader.Open(nil, foreign); !errors.Is(err, dlms.ErrSecurityPolicy) {
-		t.Errorf("general-glo-ciphering from another title: %v, want ErrSecurityPolicy", err)
+	if _, err := reader.Open(nil, foreign); !errors.Is(err, security.ErrPolicy) {
+		t.Errorf("general-glo-ciphering from another title: %v, want ErrPolicy", err)
 	}
 
-	get := unhex(t, "C0 01 C1 0008 0000010000FF 02 00")
-	if _, err := sender.Protect(nil, get, true); !errors.Is(err, dlms.ErrSecurityPolicy) {
-		t.Errorf("ded- without a dedicated key: %v, want ErrSecurityPolicy", err)
+	get := linktest.Unhex(t, "C0 01 C1 0008 0000010000FF 02 00")
+	if _, err := sender.Protect(nil, get, true); !errors.Is(err, security.ErrPolicy) {
+		t.Errorf("ded- without a dedicated key: %v, want ErrPolicy", err)
 	}
-	key := unhex(t, "00112233445566778899AABBCCDDEEFF")
+	key := linktest.Unhex(t, "00112233445566778899AABBCCDDEEFF")
 	if err := sender.SetDedicatedKey(key); err != nil {
 		t.Fatal(err)
 	}
@@ -234,8 +225,8 @@ func TestGeneralGloCipheringAndDedicatedKey(t *testing.T) {
 	if err != nil || ded[0] != 0xD0 {
 		t.Fatalf("ded-get-request = % X, %v", ded, err)
 	}
-	if _, err := reader.Open(nil, ded); !errors.Is(err, dlms.ErrSecurityPolicy) {
-		t.Errorf("ded- APDU at a reader without the key: %v, want ErrSecurityPolicy", err)
+	if _, err := reader.Open(nil, ded); !errors.Is(err, security.ErrPolicy) {
+		t.Errorf("ded- APDU at a reader without the key: %v, want ErrPolicy", err)
 	}
 	if err := reader.SetDedicatedKey(key); err != nil {
 		t.Fatal(err)
@@ -246,22 +237,22 @@ func TestGeneralGloCipheringAndDedicatedKey(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
-	if err := dlms.CheckPassword([]byte("00000000"), []byte("00000000")); err != nil {
+	if err := security.CheckPassword([]byte("00000000"), []byte("00000000")); err != nil {
 		t.Errorf("right password: %v", err)
 	}
 	for _, got := range []string{"00000001", "0000000", "", "000000000"} {
-		if err := dlms.CheckPassword([]byte("00000000"), []byte(got)); !errors.Is(err, dlms.ErrAuthentication) {
+		if err := security.CheckPassword([]byte("00000000"), []byte(got)); !errors.Is(err, security.ErrAuthentication) {
 			t.Errorf("password %q: %v, want ErrAuthentication", got, err)
 		}
 	}
-	if err := dlms.CheckPassword(nil, nil); !errors.Is(err, dlms.ErrAuthentication) {
+	if err := security.CheckPassword(nil, nil); !errors.Is(err, security.ErrAuthentication) {
 		t.Errorf("empty configured password accepted")
 	}
 }
 
 func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "counters.json")
-	s, err := dlms.OpenFileCounters(path, 10)
+	s, err := security.OpenFileCounters(path, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +269,7 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	}
 	// "Crash": drop s without any close and reopen from the file. The
 	// rest of the reserved window (4–10) is skipped, never reused.
-	s2, err := dlms.OpenFileCounters(path, 10)
+	s2, err := security.OpenFileCounters(path, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +279,7 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	if ic, ok := s2.LastAccepted("peer"); !ok || ic != 41 {
 		t.Errorf("LastAccepted after reopen = %d, %t; want 41, true", ic, ok)
 	}
-	if err := s2.Accept("peer", 41); !errors.Is(err, dlms.ErrReplay) {
+	if err := s2.Accept("peer", 41); !errors.Is(err, security.ErrReplay) {
 		t.Errorf("Accept(41) after reopen: %v, want ErrReplay", err)
 	}
 	if err := s2.Accept("peer", 42); err != nil {
@@ -300,7 +291,7 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	if got, _ := s2.Next("meter"); got != 1001 {
 		t.Errorf("Next after Raise(1000) = %d, want 1001", got)
 	}
-	s3, err := dlms.OpenFileCounters(path, 10)
+	s3, err := security.OpenFileCounters(path, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +313,7 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 func TestFileCountersFailToPersistMeansNoCounter(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", "counters.json") // directory missing: writes fail
-	s, err := dlms.OpenFileCounters(path, 1)
+	s, err := security.OpenFileCounters(path, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,21 +326,21 @@ func TestFileCountersFailToPersistMeansNoCounter(t *testing.T) {
 }
 
 func TestCountersExhaust(t *testing.T) {
-	s := dlms.NewMemoryCounters()
+	s := security.NewMemoryCounters()
 	if err := s.Raise("k", 0xFFFFFFFE); err != nil {
 		t.Fatal(err)
 	}
 	if ic, err := s.Next("k"); err != nil || ic != 0xFFFFFFFF {
 		t.Fatalf("Next = %X, %v; want FFFFFFFF", ic, err)
 	}
-	if _, err := s.Next("k"); !errors.Is(err, dlms.ErrCounterExhausted) {
+	if _, err := s.Next("k"); !errors.Is(err, security.ErrCounterExhausted) {
 		t.Errorf("Next past 2³²−1: %v, want ErrCounterExhausted", err)
 	}
 }
 
 func TestInvocationCounterObject(t *testing.T) {
-	got := dlms.InvocationCounterObject(0)
-	if got.ClassID != 1 || got.Instance != (dlms.InstanceID{0, 0, 43, 1, 0, 255}) || got.Attribute != 2 {
+	got := security.InvocationCounterObject(0)
+	if got.ClassID != 1 || got.Instance != (apdu.InstanceID{0, 0, 43, 1, 0, 255}) || got.Attribute != 2 {
 		t.Errorf("InvocationCounterObject(0) = %v", got)
 	}
 }
@@ -359,15 +350,15 @@ func TestInvocationCounterObject(t *testing.T) {
 // (glo-initiate-response) decrypted fine; Open now checks that the tag
 // matches the plaintext's service.
 func TestOpenRejectsRelabelledTag(t *testing.T) {
-	relabelled := unhex(t, gbGloInitReq)
+	relabelled := linktest.Unhex(t, gbGloInitReq)
 	relabelled[0] = 0x28
-	reader := side(t, gbClientTitle, gbServerTitle, 1, dlms.SecurityAuthenticatedEncryption)
-	if _, err := reader.Open(nil, relabelled); !errors.Is(err, dlms.ErrSecurityPolicy) {
-		t.Errorf("relabelled APDU: %v, want ErrSecurityPolicy", err)
+	reader := side(t, gbClientTitle, gbServerTitle, 1, apdu.SecurityAuthenticatedEncryption)
+	if _, err := reader.Open(nil, relabelled); !errors.Is(err, security.ErrPolicy) {
+		t.Errorf("relabelled APDU: %v, want ErrPolicy", err)
 	}
 	// The untouched APDU still opens: a rejected relabelling did not
 	// consume its counter.
-	if _, err := reader.Open(nil, unhex(t, gbGloInitReq)); err != nil {
+	if _, err := reader.Open(nil, linktest.Unhex(t, gbGloInitReq)); err != nil {
 		t.Errorf("original APDU after the relabelled one: %v", err)
 	}
 }
@@ -376,20 +367,20 @@ func TestOpenRejectsRelabelledTag(t *testing.T) {
 // GET of the clock's time, system title 4D4D4D0000BC614E ("MMM" 12345678),
 // IC 01234567, the Table 43 keys, under each security control.
 func TestGreenBookGloGetRequestTable40(t *testing.T) {
-	plain := unhex(t, "C0 01 00 0008 0000010000FF 02 00")
+	plain := linktest.Unhex(t, "C0 01 00 0008 0000010000FF 02 00")
 	for _, tc := range []struct {
 		name   string
-		policy dlms.SecurityControl
+		policy apdu.SecurityControl
 		want   string
 	}{
-		{"authenticated", dlms.SecurityAuthentication, "C8 1E 10 01234567 C0010000080000010000FF0200 06725D910F9221D263877516"},
-		{"encrypted", dlms.SecurityEncryption, "C8 12 20 01234567 411312FF935A47566827C467BC"},
-		{"authenticated and encrypted", dlms.SecurityAuthenticatedEncryption, "C8 1E 30 01234567 411312FF935A47566827C467BC 7D825C3BE4A77C3FCC056B6B"},
+		{"authenticated", apdu.SecurityAuthentication, "C8 1E 10 01234567 C0010000080000010000FF0200 06725D910F9221D263877516"},
+		{"encrypted", apdu.SecurityEncryption, "C8 12 20 01234567 411312FF935A47566827C467BC"},
+		{"authenticated and encrypted", apdu.SecurityAuthenticatedEncryption, "C8 1E 30 01234567 411312FF935A47566827C467BC 7D825C3BE4A77C3FCC056B6B"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			client := side(t, gbServerTitle, gbClientTitle, gbServerIC, tc.policy)
 			got, err := client.Protect(nil, plain, false)
-			if want := unhex(t, tc.want); err != nil || !bytes.Equal(got, want) {
+			if want := linktest.Unhex(t, tc.want); err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("Protect = %X, %v\nwant      %X", got, err, want)
 			}
 			server := side(t, gbClientTitle, gbServerTitle, 1, tc.policy)

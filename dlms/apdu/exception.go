@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import "fmt"
 
@@ -66,7 +66,7 @@ func (r *ExceptionResponse) Append(dst []byte) ([]byte, error) {
 func (r *ExceptionResponse) Decode(b []byte) error {
 	d := newDecoder(b, "ExceptionResponse")
 	if t := d.Uint8(); t != TagExceptionResponse && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	r.StateError = StateError(d.Uint8())
 	r.ServiceError = ServiceError(d.Uint8())
@@ -134,7 +134,7 @@ func (e *ConfirmedServiceError) Append(dst []byte) ([]byte, error) {
 func (e *ConfirmedServiceError) Decode(b []byte) error {
 	d := newDecoder(b, "ConfirmedServiceError")
 	if t := d.Uint8(); t != TagConfirmedServiceError && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	e.Service, e.ErrorType, e.Value = d.Uint8(), d.Uint8(), d.Uint8()
 	return d.end()

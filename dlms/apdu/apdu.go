@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import (
 	"errors"
@@ -32,10 +32,10 @@ const (
 // Sentinel errors of APDU decoding, wrapped with the place they occurred
 // (and, for A-XDR errors, an *axdr.DecodeError with the offset).
 var (
-	ErrUnknownAPDU = errors.New("dlms: unknown APDU")
-	ErrBadChoice   = errors.New("dlms: unknown choice")
-	ErrTrailing    = errors.New("dlms: trailing bytes")
-	ErrEncode      = errors.New("dlms: cannot encode")
+	ErrUnknown   = errors.New("dlms: unknown APDU")
+	ErrBadChoice = errors.New("dlms: unknown choice")
+	ErrTrailing  = errors.New("dlms: trailing bytes")
+	ErrEncode    = errors.New("dlms: cannot encode")
 )
 
 // APDU is any APDU this package encodes and decodes.
@@ -86,7 +86,7 @@ func New(tag byte) APDU {
 		return new(InitiateResponse)
 	}
 	if _, ok := cipheredTags[tag]; ok || tag == TagGeneralGloCiphering || tag == TagGeneralDedCiphering {
-		return new(CipheredAPDU)
+		return new(Ciphered)
 	}
 	return nil
 }
@@ -99,7 +99,7 @@ func Decode(b []byte) (APDU, error) {
 	}
 	a := New(b[0])
 	if a == nil {
-		return nil, fmt.Errorf("APDU: %w: tag 0x%02X", ErrUnknownAPDU, b[0])
+		return nil, fmt.Errorf("APDU: %w: tag 0x%02X", ErrUnknown, b[0])
 	}
 	if err := a.Decode(b); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (d *decoder) check(field string, args ...any) error {
 // header consumes the APDU tag and the CHOICE byte of a service APDU.
 func (d *decoder) header(want byte) byte {
 	if t := d.Uint8(); t != want && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X, want 0x%02X", ErrUnknownAPDU, t, want))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X, want 0x%02X", ErrUnknown, t, want))
 	}
 	return d.Uint8()
 }

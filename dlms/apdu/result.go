@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import "fmt"
 

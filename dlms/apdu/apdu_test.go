@@ -1,4 +1,4 @@
-package dlms_test
+package apdu_test
 
 import (
 	"bytes"
@@ -6,15 +6,16 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
-	"github.com/amigo-ami/amigo/dlms"
+	"github.com/amigo-ami/amigo/dlms/apdu"
+	"github.com/amigo-ami/amigo/dlms/internal/linktest"
 )
 
 // TestAPDUDatadriven decodes each input to its readable tree and checks
 // that re-encoding gives the input back (unless "decode noncanonical").
 func TestAPDUDatadriven(t *testing.T) {
 	datadriven.RunTest(t, "testdata/apdu", func(t *testing.T, td *datadriven.TestData) string {
-		src := unhex(t, td.Input)
-		a, err := dlms.Decode(src)
+		src := linktest.Unhex(t, td.Input)
+		a, err := apdu.Decode(src)
 		if err != nil {
 			return "error: " + err.Error() + "\n"
 		}

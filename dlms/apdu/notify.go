@@ -1,4 +1,4 @@
-package dlms
+package apdu
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func (n *DataNotification) Append(dst []byte) ([]byte, error) {
 func (n *DataNotification) Decode(b []byte) error {
 	d := newDecoder(b, "DataNotification")
 	if t := d.Uint8(); t != TagDataNotification && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	n.InvokeID = LongInvokeIDAndPriority(d.Uint32())
 	n.DateTime = d.octetString()
@@ -86,7 +86,7 @@ func (n *EventNotification) Append(dst []byte) ([]byte, error) {
 func (n *EventNotification) Decode(b []byte) error {
 	d := newDecoder(b, "EventNotification")
 	if t := d.Uint8(); t != TagEventNotification && d.Err() == nil {
-		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknownAPDU, t))
+		d.Fail(fmt.Errorf("%w: tag 0x%02X", ErrUnknown, t))
 	}
 	n.Time = nil
 	if d.optional() {

@@ -1,4 +1,4 @@
-package dlms
+package security
 
 import (
 	"encoding/json"
