@@ -95,3 +95,38 @@ func TestDetectorEventsGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectorAllocatesOnlyEvents: once its buffers have grown, the
+// detector allocates nothing per cycle; each event allocates its own
+// voltage and current cycle and nothing else.
+func TestDetectorAllocatesOnlyEvents(t *testing.T) {
+	v, i := busyStream()
+	d, err := NewDetector(DetectorConfig{RateHz: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := 0
+	emit := func(Event) { events++ }
+	pushAll := func() {
+		events = 0
+		for k := 0; k < len(v); k += 997 {
+			end := min(k+997, len(v))
+			if err := d.Push(v[k:end], i[k:end], emit); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pushAll() // every path once: the buffers reach their size
+	if got := testing.AllocsPerRun(1, pushAll); got != 2*8 || events != 8 {
+		t.Errorf("%v allocations for %d events in a second pass over the stream, want 2 per event and 8 events", got, events)
+	}
+	// From 0.8 s to 1.4 s only the motor runs, its inrush over.
+	steady := func() {
+		if err := d.Push(v[6400:11200], i[6400:11200], emit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := testing.AllocsPerRun(5, steady); got != 0 {
+		t.Errorf("%v allocations per steady 0.6 s, want 0", got)
+	}
+}
