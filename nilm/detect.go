@@ -112,7 +112,7 @@ type Detector struct {
 	// taken into the other.
 	states  [2]steady
 	before  *steady
-	transit int     // cycles since the state left before, the newest of them the newest in recent
+	transit int     // cycles since the state left before: the newest cycles, in recent as far as it reaches
 	peakDev float64 // largest |i − before.i| seen in the transient
 }
 
@@ -219,8 +219,9 @@ func (d *Detector) restart() {
 // tol is the spread of P and Q1 a steady state at apparent power s allows.
 func (d *Detector) tol(s float64) float64 { return max(d.cfg.TolW, d.cfg.TolRel*s) }
 
-// agree reports whether the last n of held cycles (the newest of recent)
-// form a steady state.
+// agree reports whether the last n cycles of a run of held cycles that
+// ends with the newest (all of recent, or the transient) form a steady
+// state; recent holds them when held >= n.
 func (d *Detector) agree(held, n int) bool {
 	if held < n {
 		return false
