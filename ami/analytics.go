@@ -43,27 +43,38 @@ func (a analyticsView) ClassRecommendations(ctx context.Context) ([]web.ClassRec
 	now := a.now()
 	rng := store.Range{From: now.Add(-classWindow).UnixMilli(), To: now.UnixMilli() + 1}
 	var out []web.ClassRecommendation
-	for start := 0; start < len(ms); start += metersPerQuery {
-		chunk := ms[start:min(start+metersPerQuery, len(ms))]
+	err = a.perMeter(ctx, ms, rng, store.Step15Min, func(m meta.Meter, bs []store.Bucket) {
+		if r, ok := recommend(m, bs); ok {
+			out = append(out, r)
+		}
+	})
+	return out, err
+}
+
+// perMeter aggregates +A of meters over rng by step, metersPerQuery at a
+// time, and calls fn with each meter's buckets (none for a meter without
+// readings), in the order of meters.
+func (a analyticsView) perMeter(ctx context.Context, meters []meta.Meter, rng store.Range, step store.Step, fn func(meta.Meter, []store.Bucket)) error {
+	for start := 0; start < len(meters); start += metersPerQuery {
+		chunk := meters[start:min(start+metersPerQuery, len(meters))]
 		ids := make([]store.MeterID, len(chunk))
 		for i, m := range chunk {
 			ids[i] = m.ID
 		}
-		bs, err := a.store.Aggregate(ctx, store.AggregateQuery{Meters: ids, Channel: store.ActiveImport, Range: rng, Step: store.Step15Min, PerMeter: true})
+		bs, err := a.store.Aggregate(ctx, store.AggregateQuery{Meters: ids, Channel: store.ActiveImport, Range: rng, Step: step, PerMeter: true})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, m := range chunk {
-			var mine []store.Bucket
-			for len(bs) > 0 && bs[0].Meter == m.ID {
-				mine, bs = append(mine, bs[0]), bs[1:]
+			n := 0
+			for n < len(bs) && bs[n].Meter == m.ID {
+				n++
 			}
-			if r, ok := recommend(m, mine); ok {
-				out = append(out, r)
-			}
+			fn(m, bs[:n:n])
+			bs = bs[n:]
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // recommend judges one meter from its 15-minute buckets of +A.
@@ -139,41 +150,27 @@ func (a analyticsView) FleetQuality(ctx context.Context, from, to time.Time) (we
 	var order []string
 	rng := store.Range{From: from.UnixMilli(), To: to.UnixMilli()}
 	const interval = int64(15 * time.Minute / time.Millisecond)
-	for start := 0; start < len(ms); start += metersPerQuery {
-		chunk := ms[start:min(start+metersPerQuery, len(ms))]
-		ids := make([]store.MeterID, len(chunk))
-		for i, m := range chunk {
-			ids[i] = m.ID
+	err = a.perMeter(ctx, ms, rng, store.StepHour, func(m meta.Meter, bs []store.Bucket) {
+		g := groups[m.Group]
+		if g == nil {
+			g = &tally{}
+			groups[m.Group] = g
+			order = append(order, m.Group)
 		}
-		bs, err := a.store.Aggregate(ctx, store.AggregateQuery{Meters: ids, Channel: store.ActiveImport, Range: rng, Step: store.StepHour, PerMeter: true})
-		if err != nil {
-			return web.FleetQuality{}, err
-		}
-		for _, m := range chunk {
-			g := groups[m.Group]
-			if g == nil {
-				g = &tally{}
-				groups[m.Group] = g
-				order = append(order, m.Group)
-			}
-			g.meters++
-			var got, firstStart int64 = 0, -1
-			for len(bs) > 0 && bs[0].Meter == m.ID {
-				if firstStart < 0 {
-					firstStart = bs[0].Start
-				}
-				got += bs[0].Count
-				bs = bs[1:]
-			}
-			if firstStart >= 0 {
-				g.expected += (rng.To - firstStart) / interval
-				g.received += got
-			}
-			if st, err := a.status.Status(ctx, m.ID); err == nil && st.CommsSuccess >= 0 {
-				g.commsOK += st.CommsSuccess
-				g.commsMeters++
+		g.meters++
+		if len(bs) > 0 {
+			g.expected += (rng.To - bs[0].Start) / interval
+			for _, b := range bs {
+				g.received += b.Count
 			}
 		}
+		if st, err := a.status.Status(ctx, m.ID); err == nil && st.CommsSuccess >= 0 {
+			g.commsOK += st.CommsSuccess
+			g.commsMeters++
+		}
+	})
+	if err != nil {
+		return web.FleetQuality{}, err
 	}
 	for _, name := range order {
 		g := groups[name]

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/tomlkeys"
+
 	"github.com/BurntSushi/toml"
 
 	"github.com/amigo-ami/amigo/hes"
@@ -205,12 +207,12 @@ func ParseConfig(name string, b []byte) (Config, error) {
 		}
 		return Config{}, e
 	}
-	lines := keyLines(b)
+	lines := tomlkeys.Index(b)
 	for _, k := range md.Undecoded() {
 		if len(k) > 1 && k[len(k)-2] == "params" {
 			continue // a schedule's parameters are the job kind's business
 		}
-		return Config{}, c.errorAt(lines.of(k), k.String(), "unknown key")
+		return Config{}, c.errorAt(lines.Of(k), k.String(), "unknown key")
 	}
 	if err := c.check(lines); err != nil {
 		return Config{}, err
@@ -224,30 +226,30 @@ func (c *Config) errorAt(line int, key, format string, args ...any) error {
 }
 
 // check validates what the types do not.
-func (c *Config) check(lines lineIndex) error {
+func (c *Config) check(lines tomlkeys.Lines) error {
 	for _, r := range c.Roles {
 		if !slices.Contains(allRoles, r) {
-			return c.errorAt(lines.find("roles"), "roles", "%q is not one of %s", r, strings.Join(allRoles, ", "))
+			return c.errorAt(lines.Find("roles"), "roles", "%q is not one of %s", r, strings.Join(allRoles, ", "))
 		}
 	}
 	if c.Zone != "" {
 		if _, err := time.LoadLocation(c.Zone); err != nil || c.Zone == "Local" {
-			return c.errorAt(lines.find("zone"), "zone", "%q is not an IANA time zone such as Europe/Paris", c.Zone)
+			return c.errorAt(lines.Find("zone"), "zone", "%q is not an IANA time zone such as Europe/Paris", c.Zone)
 		}
 	}
 	switch c.Log.Level {
 	case "", "debug", "info", "warn", "error":
 	default:
-		return c.errorAt(lines.find("log.level"), "log.level", "%q is not debug, info, warn or error", c.Log.Level)
+		return c.errorAt(lines.Find("log.level"), "log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
 	if f := c.Log.Format; f != "" && f != "text" && f != "json" {
-		return c.errorAt(lines.find("log.format"), "log.format", "%q is not text or json", f)
+		return c.errorAt(lines.Find("log.format"), "log.format", "%q is not text or json", f)
 	}
 	if _, _, err := readingsEngine(c.Store.Readings); err != nil {
-		return c.errorAt(lines.find("store.readings"), "store.readings", "%v", err)
+		return c.errorAt(lines.Find("store.readings"), "store.readings", "%v", err)
 	}
 	if err := checkMetaURL(c.Store.Meta); err != nil {
-		return c.errorAt(lines.find("store.meta"), "store.meta", "%v", err)
+		return c.errorAt(lines.Find("store.meta"), "store.meta", "%v", err)
 	}
 	for _, n := range []struct {
 		key string
@@ -255,14 +257,14 @@ func (c *Config) check(lines lineIndex) error {
 	}{{"bus.replicas", c.Bus.Replicas}, {"hes.workers", c.HES.Workers}, {"hes.max_conns", c.HES.MaxConns},
 		{"mdm.ingest_workers", c.MDM.IngestWorkers}, {"mdm.ingest_batch", c.MDM.IngestBatch}} {
 		if n.v < 0 {
-			return c.errorAt(lines.find(n.key), n.key, "%d is negative", n.v)
+			return c.errorAt(lines.Find(n.key), n.key, "%d is negative", n.v)
 		}
 	}
 	if c.Bus.Replicas > 5 {
-		return c.errorAt(lines.find("bus.replicas"), "bus.replicas", "%d: at most 5", c.Bus.Replicas)
+		return c.errorAt(lines.Find("bus.replicas"), "bus.replicas", "%d: at most 5", c.Bus.Replicas)
 	}
 	if k := c.Prepay.TokenKey; len(k) > 0 && len(k) < 16 {
-		return c.errorAt(lines.find("prepay.token_key"), "prepay.token_key", "%d bytes; a token key has at least 16", len(k))
+		return c.errorAt(lines.Find("prepay.token_key"), "prepay.token_key", "%d bytes; a token key has at least 16", len(k))
 	}
 	names := map[string]bool{}
 	for i, s := range c.HES.Schedules {
@@ -272,10 +274,10 @@ func (c *Config) check(lines lineIndex) error {
 			if errors.As(err, &fe) {
 				key += "." + fe.field
 			}
-			return c.errorAt(lines.find(key), key, "%v", err)
+			return c.errorAt(lines.Find(key), key, "%v", err)
 		}
 		if names[s.Name] {
-			return c.errorAt(lines.find(key), key, "a second schedule named %q", s.Name)
+			return c.errorAt(lines.Find(key), key, "a second schedule named %q", s.Name)
 		}
 		names[s.Name] = true
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/internal/tomlkeys"
+
 	"github.com/amigo-ami/amigo/hes"
 )
 
@@ -32,7 +34,7 @@ func TestExampleConfig(t *testing.T) {
 		"store.readings", "store.meta", "hes.node", "hes.registry", "hes.push_listen", "hes.push_udp", "hes.workers",
 		"hes.max_conns", "hes.timeout", "hes.initial_backfill", "hes.image_dir", "hes.job_lease", "mdm.ingest_workers", "mdm.ingest_batch",
 		"mdm.bill_every", "mdm.check_load_curves", "web.listen", "prepay.token_key"} {
-		if keyLines(b).find(key) == 0 {
+		if tomlkeys.Index(b).Find(key) == 0 {
 			t.Errorf("the example does not show %s", key)
 		}
 	}

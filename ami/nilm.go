@@ -3,11 +3,9 @@ package ami
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"slices"
 	"time"
 
-	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/meterdata"
 	"github.com/amigo-ami/amigo/store"
 	"github.com/amigo-ami/amigo/store/meta"
@@ -18,9 +16,9 @@ import (
 // meters' NILM modules (hes read-appliances) and the MDM stores on
 // meterdata.ApplianceLog; the latest read's appliance table names them.
 type nilm struct {
-	head  *hes.HeadEnd
-	meta  *meta.DB
-	store store.Store
+	meta   *meta.DB
+	store  store.Store
+	status *statusBook // the latest appliance table of each meter
 }
 
 // onLookback is how far before a range the breakdown looks for the
@@ -28,19 +26,12 @@ type nilm struct {
 const onLookback = 24 * time.Hour
 
 // labels names a meter's appliance ids from its latest appliance read.
-func (n nilm) labels(ctx context.Context, serial string) map[uint16]string {
-	out := map[uint16]string{}
-	js, err := n.head.Jobs(ctx, hes.JobFilter{Kind: hes.ReadAppliances, Meter: serial, State: meta.JobDone, Limit: 1})
-	if err != nil || len(js) == 0 {
-		return out
+func (n nilm) labels(ctx context.Context, id store.MeterID) map[uint16]string {
+	st, _, err := n.status.get(ctx, id)
+	if err != nil {
+		return nil
 	}
-	var res hes.AppliancesResult
-	if json.Unmarshal(js[0].Result, &res) == nil {
-		for _, a := range res.Appliances {
-			out[a.ID] = a.Label
-		}
-	}
-	return out
+	return st.Appliances
 }
 
 func label(labels map[uint16]string, id uint16) string {
@@ -58,15 +49,14 @@ func (n nilm) events(ctx context.Context, meter store.MeterID, from, to time.Tim
 
 // ApplianceEvents implements web.NILM.
 func (n nilm) ApplianceEvents(ctx context.Context, meter store.MeterID, from, to time.Time) ([]web.ApplianceEvent, error) {
-	m, err := n.meta.Meter(ctx, meter)
-	if err != nil {
+	if _, err := n.meta.Meter(ctx, meter); err != nil { // unknown meters are errors, not empty lists
 		return nil, err
 	}
 	rs, err := n.events(ctx, meter, from, to)
 	if err != nil {
 		return nil, err
 	}
-	labels := n.labels(ctx, m.Serial)
+	labels := n.labels(ctx, meter)
 	out := make([]web.ApplianceEvent, len(rs))
 	for i, r := range rs {
 		e := meterdata.ApplianceEventOf(r.Value)
@@ -81,15 +71,14 @@ func (n nilm) ApplianceEvents(ctx context.Context, meter store.MeterID, from, to
 // within the range; its share is of the meter's +A over the range, or of
 // the appliances' sum when the register says less.
 func (n nilm) Breakdown(ctx context.Context, meter store.MeterID, from, to time.Time) ([]web.ApplianceEnergy, error) {
-	m, err := n.meta.Meter(ctx, meter)
-	if err != nil {
+	if _, err := n.meta.Meter(ctx, meter); err != nil { // unknown meters are errors, not empty lists
 		return nil, err
 	}
 	rs, err := n.events(ctx, meter, from.Add(-onLookback), to)
 	if err != nil {
 		return nil, err
 	}
-	return breakdown(rs, n.labels(ctx, m.Serial), from, to, n.importWh(ctx, meter, from, to)), nil
+	return breakdown(rs, n.labels(ctx, meter), from, to, n.importWh(ctx, meter, from, to)), nil
 }
 
 // breakdown adds up appliance events (from before from, to catch what

@@ -37,6 +37,9 @@ type meterState struct {
 	Supply   string       `json:"supply,omitempty"` // web.SupplyConnected, …
 	Credit   *creditState `json:"credit,omitempty"`
 	Reads    []hourReads  `json:"reads,omitempty"` // reads per hour, the last 24 hours
+	// Appliances names the NILM module's appliance ids, from the latest
+	// appliance read (scheduled group reads included).
+	Appliances map[uint16]string `json:"appliances,omitempty"`
 }
 
 type creditState struct {
@@ -143,6 +146,11 @@ func (s *meterState) apply(o hes.Outcome) {
 		s.Supply = supplyStates[r.State]
 	case hes.CreditResult:
 		setCredit(&r)
+	case hes.AppliancesResult:
+		s.Appliances = make(map[uint16]string, len(r.Appliances))
+		for _, a := range r.Appliances {
+			s.Appliances[a.ID] = a.Label
+		}
 	case hes.StatusResult:
 		if r.Supply != nil {
 			s.Supply = supplyStates[r.Supply.State]

@@ -59,6 +59,15 @@ func TestMeterStatus(t *testing.T) {
 	if c := s.view(t0).Credit; c.Balance != 7_660_000 || c.Currency != "EUR" {
 		t.Errorf("after a top-up: %+v", c)
 	}
+	// An appliance read (a scheduled group read reports each meter's)
+	// names the module's appliances; the next replaces the names.
+	s.apply(hes.Outcome{Kind: hes.ReadAppliances, At: t0.Add(30 * time.Hour), Result: hes.AppliancesResult{
+		Appliances: []hes.Appliance{{ID: 1, Label: "fridge"}, {ID: 2, Label: "kettle"}}}})
+	s.apply(hes.Outcome{Kind: hes.ReadAppliances, At: t0.Add(31 * time.Hour), Result: hes.AppliancesResult{
+		Appliances: []hes.Appliance{{ID: 2, Label: "kettle"}, {ID: 3, Label: "heater"}}}})
+	if a := s.Appliances; len(a) != 2 || a[2] != "kettle" || a[3] != "heater" {
+		t.Errorf("appliance names %v", a)
+	}
 }
 
 func TestScaleMicros(t *testing.T) {

@@ -242,7 +242,7 @@ func (s *System) openWeb() error {
 		Jobs:     j, Campaigns: j,
 		Events:       events{store: s.store, meta: s.meta, now: s.now},
 		PowerQuality: powerQuality{head: s.head, meta: s.meta, now: s.now},
-		NILM:         nilm{head: s.head, meta: s.meta, store: s.store},
+		NILM:         nilm{meta: s.meta, store: s.store, status: s.status},
 		Analytics:    analyticsView{store: s.store, meta: s.meta, status: s.status, ingest: s.ingest, now: s.now},
 	})
 	if err != nil {

@@ -189,6 +189,34 @@ func testServe(t *testing.T, storeTOML string) {
 	if p := readings.Points; p[1].V-p[0].V != 300 || p[1].T.Sub(p[0].T) != 15*time.Minute {
 		t.Errorf("+A readings %+v: want 300 Wh in 15 minutes", p[:2])
 	}
+	// Analytics over the stored intervals: 1 200 W around the clock is
+	// 864 kWh a month, class 0.2 (≥ 500 kWh); the peak is the 1 200 W.
+	var classes struct {
+		Items []struct {
+			Meter       int    `json:"meter"`
+			Recommended string `json:"recommended"`
+			PeakW       int64  `json:"peak_w"`
+		} `json:"items"`
+	}
+	if err := api.Get(ctx, "/analytics/class-recommendations", &classes); err != nil {
+		t.Fatal(err)
+	}
+	if c := classes.Items; len(c) != 1 || c[0].Meter != 1 || c[0].Recommended != "0.2" || c[0].PeakW != 1200 {
+		t.Errorf("class recommendations %+v", c)
+	}
+	var quality struct {
+		Meters   int   `json:"meters"`
+		Received int64 `json:"received"`
+		Groups   []struct {
+			Meters int `json:"meters"`
+		} `json:"groups"`
+	}
+	if err := api.Get(ctx, fmt.Sprintf("/analytics/quality?from=%s&to=%s", start.Format(time.RFC3339), clk.Now().Format(time.RFC3339)), &quality); err != nil {
+		t.Fatal(err)
+	}
+	if quality.Meters != 1 || quality.Received < 2 || len(quality.Groups) != 1 || quality.Groups[0].Meters != 1 {
+		t.Errorf("fleet quality %+v", quality)
+	}
 
 	run := func(body map[string]any) jobView {
 		t.Helper()

@@ -22,7 +22,6 @@ import (
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/hes"
 	"github.com/amigo-ami/amigo/hes/registry"
-	"github.com/amigo-ami/amigo/meter/firmware"
 	"github.com/amigo-ami/amigo/sim"
 	"github.com/amigo-ami/amigo/store/meta"
 )
@@ -65,31 +64,6 @@ const (
  "ladder": [{"up_to_kwh": 200}, {"up_to_kwh": 400, "adder": "0.05"}, {"adder": "0.30"}],
  "standing": {"per_day": "0.10"}}`
 )
-
-// FirmwareImage is the identifier (and version) of the management-core
-// image a firmware campaign of the demo can send: signed with the fleet's
-// key, for the meters' target.
-const FirmwareImage = "1.5.0"
-
-// writeImage builds FirmwareImage into dir.
-func writeImage(dir string, key *ecdsa.PrivateKey) error {
-	payload := make([]byte, 64<<10) // a management core's worth of code
-	for i := range payload {
-		payload[i] = byte(i * 31)
-	}
-	img, err := firmware.Build(key, firmwareTarget, FirmwareImage, payload)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, FirmwareImage), img, 0o644)
-}
-
-// firmwareTarget is the device type of the fleet's management core
-// (meter.Config's default firmware target).
-const firmwareTarget = "amigo-mgmt"
 
 // WaveformGroup is the registry group of the waveform meters, whose NILM
 // module the head-end reads.
@@ -150,6 +124,13 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 	tmpl := sim.Template()
 	tmpl.Security.FirmwareKey = &key.PublicKey
 	tmpl.Meter.Firmware.PublicKey = &key.PublicKey // what the meter verifies with
+	if cfg.Waveform > 0 {
+		var trained bool
+		if tmpl.NILM, trained, err = nilmModule(cfg.SharedData); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		d.log.Info("NILM module on the waveform homes", "library", trained)
+	}
 
 	// The fleet first: the AMI runs on its clock. Its pushes name the
 	// template's destination; they are delivered to wherever the push
@@ -160,8 +141,7 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: fleet: %w", err)
 	}
-	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter,
-		PushLayouts: sim.PushLayouts()})
+	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -274,6 +254,13 @@ func (d *Demo) Run(ctx context.Context) error {
 		defer cancel()
 		fleetErr = d.fleet.Run(ctx)
 	})
+	// The first readings and every meter's supply and credit at once,
+	// not at the schedules' first turn.
+	for _, k := range []hes.Kind{hes.ReadRegisters, hes.ReadStatus} {
+		if _, err := d.sys.HeadEnd().Submit(ctx, hes.Request{Kind: k, Group: hes.AllMeters, Actor: "amigo demo"}); err != nil {
+			d.log.Warn("demo: first read not submitted", "kind", k, "err", err)
+		}
+	}
 	wg.Wait()
 	return errors.Join(sysErr, fleetErr, d.Close())
 }

@@ -26,6 +26,11 @@ type CounterStore interface {
 	// min, to resynchronise with a peer that expects more (see
 	// InvocationCounterObject).
 	Raise(key string, min uint32) error
+	// LastAccepted returns the greatest counter accepted under key, and
+	// false when none has been (also after a restart: a persistent store
+	// reports what it persisted). It is what the invocation counter
+	// object shows a client that must resynchronise.
+	LastAccepted(key string) (uint32, bool)
 }
 
 // counterState is one key's counters: next to send, the highest reserved
@@ -93,6 +98,16 @@ func (c *counters) Accept(key string, ic uint32) error {
 		return fmt.Errorf("dlms: persist invocation counter %q: %w", key, err)
 	}
 	return nil
+}
+
+func (c *counters) LastAccepted(key string) (uint32, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.state[key]
+	if s == nil || !s.HasReceived {
+		return 0, false
+	}
+	return s.Received, true
 }
 
 func (c *counters) Raise(key string, min uint32) error {

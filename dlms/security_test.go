@@ -270,6 +270,9 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 			t.Fatalf("Next = %d, %v; want %d", got, err, want)
 		}
 	}
+	if ic, ok := s.LastAccepted("peer"); ok || ic != 0 {
+		t.Fatalf("LastAccepted before any = %d, %t; want 0, false", ic, ok)
+	}
 	if err := s.Accept("peer", 41); err != nil {
 		t.Fatal(err)
 	}
@@ -281,6 +284,9 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	}
 	if got, err := s2.Next("meter"); err != nil || got != 11 {
 		t.Errorf("Next after reopen = %d, %v; want 11", got, err)
+	}
+	if ic, ok := s2.LastAccepted("peer"); !ok || ic != 41 {
+		t.Errorf("LastAccepted after reopen = %d, %t; want 41, true", ic, ok)
 	}
 	if err := s2.Accept("peer", 41); !errors.Is(err, dlms.ErrReplay) {
 		t.Errorf("Accept(41) after reopen: %v, want ErrReplay", err)
@@ -297,6 +303,12 @@ func TestFileCountersNeverReuseAfterCrash(t *testing.T) {
 	s3, err := dlms.OpenFileCounters(path, 10)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ic, ok := s3.LastAccepted("peer"); !ok || ic != 42 {
+		t.Errorf("LastAccepted after a second reopen = %d, %t; want 42, true", ic, ok)
+	}
+	if ic, ok := s3.LastAccepted("meter"); ok {
+		t.Errorf("LastAccepted of a send-only key = %d, want none", ic)
 	}
 	if got, _ := s3.Next("meter"); got != 1011 {
 		t.Errorf("Next after Raise and reopen = %d, want 1011", got)

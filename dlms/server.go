@@ -157,9 +157,6 @@ type Server struct {
 	pwMu      sync.Mutex
 	passwords map[uint16][]byte
 
-	rxMu     sync.Mutex
-	received map[string]uint32 // counter key → the last accepted (see InvocationCounter)
-
 	connections, associations, rejected, replays, exceptions atomic.Uint64
 }
 
@@ -169,11 +166,10 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, passwords: map[uint16][]byte{}, received: map[string]uint32{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, passwords: map[uint16][]byte{}}
 	for sap, cl := range cfg.Clients {
 		s.passwords[sap] = bytes.Clone(cl.Password)
 	}
-	s.cfg.Counters = &trackedCounters{CounterStore: cfg.Counters, srv: s}
 	if cfg.Listen == NoListen {
 		return s, nil
 	}
@@ -327,28 +323,13 @@ func CounterKeys(client uint16) (send, receive string) {
 
 // InvocationCounter returns the last invocation counter the server
 // accepted from client (0 before any), the value of the invocation counter
-// object a client reads to resynchronise.
+// object a client reads to resynchronise. It comes from the counter store,
+// so a server restarted on a persistent store reports what it accepted
+// before.
 func (s *Server) InvocationCounter(client uint16) uint32 {
 	_, key := CounterKeys(client)
-	s.rxMu.Lock()
-	defer s.rxMu.Unlock()
-	return s.received[key]
-}
-
-// trackedCounters remembers the last counter accepted under each key.
-type trackedCounters struct {
-	CounterStore
-	srv *Server
-}
-
-func (t *trackedCounters) Accept(key string, ic uint32) error {
-	err := t.CounterStore.Accept(key, ic)
-	if err == nil {
-		t.srv.rxMu.Lock()
-		t.srv.received[key] = ic
-		t.srv.rxMu.Unlock()
-	}
-	return err
+	ic, _ := s.cfg.Counters.LastAccepted(key)
+	return ic
 }
 
 func (s *Server) password(client uint16) []byte {

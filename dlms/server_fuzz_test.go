@@ -104,7 +104,7 @@ func FuzzServerRequest(f *testing.F) {
 		if c != nil {
 			// A fresh client counter per input: the server's store must
 			// forget the last one too.
-			srv.cfg.Counters = &trackedCounters{CounterStore: NewMemoryCounters(), srv: srv}
+			srv.cfg.Counters = NewMemoryCounters()
 			if err := c.Associate(ctx); err != nil {
 				t.Fatalf("associate: %v", err)
 			}

@@ -1,8 +1,10 @@
 package hes
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/amigo-ami/amigo/cosem"
@@ -107,40 +109,40 @@ func runReadAppliances(ctx context.Context, h *HeadEnd, j Job, m registry.Meter)
 	return res, nil
 }
 
-// applianceRows turns the log's buffer — rows of (clock, appliance,
-// state, ΔP, distance, confidence, phase) — into readings. Two events in
-// one millisecond would share a store key: the later is moved a
-// millisecond on.
+// applianceRows appends the readings (profile.ApplianceReading) of the
+// log's buffer — rows of (clock, appliance, state, ΔP, distance,
+// confidence, phase) — in time order. Should two share a store key, the
+// later is moved a millisecond on.
 func applianceRows(meter store.MeterID, v []axdr.Value, rs []store.Reading) ([]store.Reading, error) {
+	first := len(rs)
 	if len(v) == 0 || v[0].Tag != axdr.TagArray {
 		return rs, fmt.Errorf("%w: buffer is not an array", dlms.ErrResponse)
 	}
 	i := 1
 	for range v[0].N {
-		if i+7 >= len(v) || v[i].Tag != axdr.TagStructure || v[i].N != 7 {
+		if i+7 >= len(v) || v[i].Tag != axdr.TagStructure || v[i].N != 1+profile.ApplianceFields {
 			return rs, fmt.Errorf("%w: row is not a structure of 7", dlms.ErrResponse)
 		}
 		row := v[i+1 : i+8]
-		for _, x := range row[1:] {
-			if x.IsContainer() {
-				return rs, fmt.Errorf("%w: row element is %s", dlms.ErrResponse, x.Tag)
-			}
-		}
 		t, q, err := profile.DateTimeMillis(row[0])
 		if err != nil {
 			return rs, err
 		}
-		id, _ := row[1].Uint()
-		state, _ := row[2].Uint()
-		dp, _ := row[3].Int()
-		conf, _ := row[5].Uint()
-		phase, _ := row[6].Uint()
-		e := meterdata.ApplianceEvent{Appliance: uint16(id), On: state == 1, DeltaW: int32(dp), Confidence: uint16(min(conf, 1023)), Phase: uint8(min(phase, 3))}
-		if n := len(rs); n > 0 && rs[n-1].Time >= t {
-			t = rs[n-1].Time + 1
+		r, err := profile.ApplianceReading(meter, t, q, row[1:])
+		if err != nil {
+			return rs, fmt.Errorf("%w: %v", dlms.ErrResponse, err)
 		}
-		rs = append(rs, store.Reading{Meter: meter, Channel: meterdata.ApplianceLog, Time: t, Value: e.Value(), Quality: q})
+		rs = append(rs, r)
 		i += 8
+	}
+	// A meter logs its phases' events in turns, so the rows need not be
+	// in time order; a message's readings must be.
+	read := rs[first:]
+	slices.SortStableFunc(read, func(a, b store.Reading) int { return cmp.Compare(a.Time, b.Time) })
+	for k := 1; k < len(read); k++ {
+		if read[k].Time <= read[k-1].Time { // one phase twice in a hundredth: no detector reports that
+			read[k].Time = read[k-1].Time + 1
+		}
 	}
 	return rs, nil
 }

@@ -53,6 +53,7 @@ type realRig struct {
 	outcomes []Outcome
 	mu       sync.Mutex
 	run      func(Request) Job // submits and waits; fails the test unless done
+	restart  func()            // stops the meter cleanly and starts it again on its address
 }
 
 func startRealMeter(t *testing.T, toml string, dc device.Config, history time.Duration) *realRig {
@@ -66,18 +67,31 @@ func startRealMeter(t *testing.T, toml string, dc device.Config, history time.Du
 		t.Fatal(err)
 	}
 	dc.File, dc.Listen, dc.Tick, dc.Clock = file, "127.0.0.1:0", -1, r.clk.Now
-	if r.d, err = device.New(dc); err != nil {
-		t.Fatal(err)
-	}
-	serveCtx, stopServe := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- r.d.Serve(serveCtx) }()
-	t.Cleanup(func() {
-		stopServe()
-		if err := <-served; err != nil {
-			t.Error(err)
+	// serve starts the device; the stop it returns (also run at cleanup)
+	// shuts it down cleanly.
+	serve := func() func() {
+		if r.d, err = device.New(dc); err != nil {
+			t.Fatal(err)
 		}
-	})
+		serveCtx, stopServe := context.WithCancel(ctx)
+		served := make(chan error, 1)
+		go func(d *device.Device) { served <- d.Serve(serveCtx) }(r.d)
+		stop := sync.OnceFunc(func() {
+			stopServe()
+			if err := <-served; err != nil {
+				t.Error(err)
+			}
+		})
+		t.Cleanup(stop)
+		return stop
+	}
+	stopMeter := serve()
+	r.restart = func() {
+		t.Helper()
+		stopMeter()
+		dc.Listen = r.d.Addr().String() // where the registry has it
+		stopMeter = serve()
+	}
 	// The history, stepped a minute at a time.
 	end := start.Add(history)
 	for now := start; now.Before(end); {
@@ -101,7 +115,7 @@ func startRealMeter(t *testing.T, toml string, dc device.Config, history time.Du
 	addr, _ := registry.ParseAddress(r.d.Addr().String())
 	sec := file.Security
 	if _, err := registry.Import(ctx, db, "test", []registry.Entry{{Where: "test", Serial: r.serial, Address: addr, KeysRef: "demo", Group: "real"}},
-		map[string]registry.KeySet{"demo": {EK: sec.EncryptionKey, AK: sec.AuthenticationKey, Password: sec.Password}}); err != nil {
+		map[string]registry.KeySet{"demo": {EK: sec.EncryptionKey, AK: sec.AuthenticationKey, KEK: sec.MasterKey, Password: sec.Password}}); err != nil {
 		t.Fatal(err)
 	}
 	if title := registry.DefaultSystemTitle(r.serial); string(objects.SystemTitle(r.serial)) != string(title[:]) {

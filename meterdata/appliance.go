@@ -4,8 +4,9 @@ import "github.com/amigo-ami/amigo/store"
 
 // ApplianceLog is the channel appliance events are stored on: the NILM
 // module's appliance event log (meter/module/nilm, 0.128.99.98.0.255). The
-// head-end publishes each event as a reading at the event's time whose
-// value is the packed ApplianceEvent.
+// head-end publishes each event, pushed or read, as a reading at the
+// event's time (plus its phase less one millisecond: see the package
+// documentation) whose value is the packed ApplianceEvent.
 var ApplianceLog = store.Channel{0, 128, 99, 98, 0, 255}
 
 // ApplianceEvent is one appliance switching a meter's NILM module

@@ -74,7 +74,11 @@
 // (0.128.99.98.0.255), one per event at its time, the event packed in the
 // value (ApplianceEvent.Value: ΔP, confidence, phase, on/off, appliance
 // id), so the store keeps them and answers ranges of them like any
-// channel.
+// channel. The time is the module's clock time of the event (hundredths
+// of a second) plus its phase less one millisecond, so that events of
+// different phases logged in one hundredth keep keys of their own; an
+// event pushed as it happens and read later from the module's log is
+// the same reading (hes/profile.ApplianceReading makes both).
 //
 // # Decoding
 //

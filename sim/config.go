@@ -62,7 +62,8 @@ type Config struct {
 	// Appliances (PLAID from DataDir, else the built-in ones, when nil)
 	// used as Habits say (wave.DefaultHabits when zero). When the
 	// template enables [modules.nilm], each runs the NILM expansion
-	// module on its waveform, as amigo meter does.
+	// module on its waveform, as amigo meter does, and pushes its
+	// appliance events to PushTo when there is one.
 	Waveform   int
 	WaveRate   float64
 	Appliances []appliance.Appliance

@@ -24,6 +24,9 @@ func (c *counters) store() *dlms.MemoryCounters {
 func (c *counters) Next(key string) (uint32, error)    { return c.store().Next(key) }
 func (c *counters) Accept(key string, ic uint32) error { return c.store().Accept(key, ic) }
 func (c *counters) Raise(key string, min uint32) error { return c.store().Raise(key, min) }
+func (c *counters) LastAccepted(key string) (uint32, bool) {
+	return c.store().LastAccepted(key)
+}
 
 // lose forgets every counter: the meter sends from 1 again and accepts
 // any counter, as one that lost its non-volatile memory would.

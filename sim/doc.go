@@ -46,7 +46,10 @@
 // its driver's sample tap, its objects (appliance event log, appliance
 // table, feature library and its remote update) in the meter's tree for
 // DLMS clients and the head-end's read-appliances job, stepped with the
-// meter; Fleet.NILM hands it to tests.
+// meter; Fleet.NILM hands it to tests. With Config.PushTo it also pushes
+// each appliance event as it happens (push setup 0.128.25.9.0.255, a
+// layout the head-end's push listener always knows), ciphered like the
+// meter's own pushes.
 //
 // Push-only meters (Config.PushOnly) serve nothing; every meter with a
 // push destination dials it, pushes one ciphered DataNotification

@@ -9,10 +9,6 @@ import (
 	"github.com/amigo-ami/amigo/meter/config"
 )
 
-// DemoKEK is the demo master key (key-encryption key, Green Book example
-// value) that wraps key transfers; the meter/config demo has none.
-var DemoKEK = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
-
 // Keys are one meter's secrets as the registry export gives them.
 type Keys struct {
 	EK, AK, KEK []byte // global unicast encryption, authentication, master
@@ -24,7 +20,7 @@ type Keys struct {
 // for simulation only (anyone who knows the seed knows them).
 func keysOf(mode KeyMode, seed uint64, serial string, sec config.Security) Keys {
 	if mode == DemoKeys {
-		return Keys{EK: bytes.Clone(sec.EncryptionKey), AK: bytes.Clone(sec.AuthenticationKey), KEK: bytes.Clone(DemoKEK), Password: bytes.Clone(sec.Password)}
+		return Keys{EK: bytes.Clone(sec.EncryptionKey), AK: bytes.Clone(sec.AuthenticationKey), KEK: bytes.Clone(sec.MasterKey), Password: bytes.Clone(sec.Password)}
 	}
 	root := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("amigo sim keys "), seed))
 	derive := func(name string) []byte {

@@ -13,6 +13,7 @@ import (
 	"github.com/amigo-ami/amigo/dlms/axdr"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/meter/eventlog"
+	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/sim/fault"
 )
 
@@ -68,7 +69,7 @@ func (h *headEnd) open(apdu []byte) {
 	}
 	tmpl := Template()
 	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: tmpl.Security.EncryptionKey, AuthenticationKey: tmpl.Security.AuthenticationKey,
-		LocalTitle: headEndTitle, PeerTitle: ca.SystemTitle, Policy: dlms.SecurityAuthenticatedEncryption, Counters: h.ctr,
+		LocalTitle: push.HeadEndTitle[:], PeerTitle: ca.SystemTitle, Policy: dlms.SecurityAuthenticatedEncryption, Counters: h.ctr,
 		SendKey: "unused", ReceiveKey: string(ca.SystemTitle)})
 	if err != nil {
 		refuse(err)

@@ -3,21 +3,19 @@ package sim
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"time"
 
-	"github.com/amigo-ami/amigo/cosem"
-	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
 	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/sim/fault"
 )
 
 // pusher sends a meter's pushes as the head-end's push listener takes
-// them: general-glo-ciphering (authenticated and encrypted with the
-// meter's current keys, its system title, its push invocation counter) in
-// a wrapper frame; the meter dials, pushes and hangs up, through its
-// frame faults. Pushes that fall due together go on one connection, in
+// them, sealed by the meter's push.Sealer (its current keys, its system
+// title, its push invocation counter) in a wrapper frame; the meter dials,
+// pushes and hangs up, through its frame faults. Pushes that fall due together go on one connection, in
 // counter order, so a head-end never sees a meter's counters go back.
 type pusher struct{ u *unit }
 
@@ -30,13 +28,6 @@ type outgoing struct {
 
 // PushTimeout bounds one push connection's dial and writes (wall time).
 const PushTimeout = 10 * time.Second
-
-// pushCounter names the invocation counter pushes are sent with.
-const pushCounter = "push"
-
-// headEndTitle stands for the head-end's system title in the pushes'
-// security context; general-glo-ciphering carries only the sender's.
-var headEndTitle = []byte("AMIGOHES")
 
 func (p pusher) Push(dst push.Destination, apdu []byte, done func(error)) {
 	u, f := p.u, p.u.f
@@ -110,14 +101,6 @@ func (u *unit) push(batch []outgoing) []error {
 	if ctx.Err() != nil {
 		return fail(0, ctx.Err())
 	}
-	ek, _ := u.live.Key(cosem.KeyGlobalUnicast)
-	ak, _ := u.live.Key(cosem.KeyAuthentication)
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: ek, AuthenticationKey: ak,
-		LocalTitle: u.title[:], PeerTitle: headEndTitle, Policy: dlms.SecurityAuthenticatedEncryption,
-		Counters: u.ctr, SendKey: pushCounter, ReceiveKey: pushCounter + "/unused"})
-	if err != nil {
-		return fail(0, err)
-	}
 	network := "tcp"
 	if batch[0].dst.Transport == push.UDP {
 		network = "udp"
@@ -137,18 +120,21 @@ func (u *unit) push(batch []outgoing) []error {
 		fc.SetDeadline(dl)
 	}
 	for i, o := range batch {
-		ct, err := sec.ProtectGeneral(nil, o.apdu, false)
+		frame, err := u.sealer.AppendFrame(nil, o.apdu)
 		if err != nil {
 			errs[i] = fmt.Errorf("push from %s: %w", u.serial, err)
 			continue
 		}
-		frame, err := wrapper.AppendFrame(nil, wrapper.Frame{Source: 1, Dest: 1, APDU: ct})
-		if err == nil {
-			_, err = fc.Write(frame)
-		}
-		if err != nil {
+		if _, err := fc.Write(frame); err != nil {
 			return fail(i, err)
 		}
+	}
+	// As meter/push.NetPusher: hang up gracefully and wait for the
+	// head-end to hang up too (or the deadline), so that the meter's next
+	// connection cannot overtake this one and have its counters seen
+	// first — which would make this batch's pushes replays.
+	if hc, ok := c.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
+		io.Copy(io.Discard, c)
 	}
 	return errs
 }

@@ -93,7 +93,7 @@ func TestPushesToTheHeadEnd(t *testing.T) {
 	rec.published = make(chan struct{}, 16)
 	reg := prometheus.NewRegistry()
 	h, err := hes.New(ctx, hes.Config{Meta: db, Publisher: rec, StateDir: t.TempDir(), Metrics: reg,
-		Push: &push.Config{Listen: "127.0.0.1:0", Layouts: sim.PushLayouts(), Linger: time.Millisecond}})
+		Push: &push.Config{Listen: "127.0.0.1:0", Linger: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"github.com/amigo-ami/amigo/cosem"
-	hespush "github.com/amigo-ami/amigo/hes/push"
 	"github.com/amigo-ami/amigo/meter/config"
 	"github.com/amigo-ami/amigo/meter/push"
 )
@@ -88,21 +86,6 @@ func PushSetups() []push.Setup {
 	var out []push.Setup
 	for _, p := range Template().Meter.Push {
 		out = append(out, p.Setup)
-	}
-	return out
-}
-
-// PushLayouts are the head-end's layouts of the template's event pushes
-// (the last gasp and the tamper push; the interval push is in the
-// head-end's default layout), for hes/push.Config.Layouts.
-func PushLayouts() []hespush.Layout {
-	var out []hespush.Layout
-	for _, s := range PushSetups()[1:] {
-		l := hespush.Layout{Name: cosem.OBIS(s.Name)}
-		for _, o := range s.Objects {
-			l.Elements = append(l.Elements, hespush.Element{Object: cosem.CaptureObject{Class: cosem.ClassID(o.Class), Name: cosem.OBIS(o.Name), Attribute: o.Attr}})
-		}
-		out = append(out, l)
 	}
 	return out
 }

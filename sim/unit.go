@@ -33,6 +33,7 @@ type unit struct {
 	live   *cosem.MemKeys             // as the meter has them now (key transfer changes them)
 	plan   atomic.Pointer[fault.Plan] // replaced by SetFaults; nil: no faults
 	ctr    *counters
+	sealer *push.Sealer // seals the meter's pushes with its live keys and ctr
 	m      *meter.Meter
 	tree   *objects.Tree
 	srv    *dlms.Server       // nil for push-only meters
@@ -62,6 +63,7 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 	copy(u.title[:], objects.SystemTitle(serial))
 	u.keys = keysOf(f.cfg.Keys, f.cfg.Seed, serial, tmpl.Security)
 	u.live = cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: u.keys.EK, cosem.KeyAuthentication: u.keys.AK, cosem.KeyMaster: u.keys.KEK})
+	u.sealer = push.NewSealer(u.title, u.live, u.ctr)
 
 	cfg := tmpl.Meter
 	cfg.Serial = serial
@@ -116,13 +118,16 @@ func (f *Fleet) newUnit(k int, tmpl *config.File) (*unit, error) {
 
 // startNILM runs the NILM expansion module on a waveform meter as
 // meter/device does for amigo meter: on the driver's tap, its objects in
-// the meter's tree, stepped with the meter. Its pushes, when the template
-// asks for them, go to the fleet's push destination like the meter's own.
+// the meter's tree, stepped with the meter. It pushes each appliance event
+// wherever the fleet pushes (Config.PushTo, nowhere without it) like the
+// meter's own pushes, with the template's retries and repetition delay,
+// or amigo meter's defaults when the template sets neither.
 func (u *unit) startNILM(wd *wave.Driver, n config.NILM, pusher push.Pusher) error {
 	f := u.f
-	if n.Push.Destination.Address != "" {
-		n.Push.Destination.Address = f.cfg.PushTo // "" without pushes, and then pusher is nil
+	if n.Push.Retries == 0 && n.Push.RepetitionDelay == 0 {
+		n.Push = config.NILMPush("")
 	}
+	n.Push.Destination.Address = f.cfg.PushTo // "" without pushes, and then pusher is nil
 	mod, err := nilmmodule.New(u.m, nilmmodule.Config{PublicKey: n.PublicKey, Library: n.Library, RateHz: f.cfg.WaveRate,
 		Phases: [3]bool{true}, Start: f.cfg.Start, Detector: nilmcore.DetectorConfig{MinStepW: n.MinStepW}, LogCapacity: n.LogCapacity,
 		Push: n.Push, Pusher: pusher, Logger: f.log.With("meter", u.serial)})

@@ -30,7 +30,8 @@ the wall clock.
 Every meter is billed on a residential tariff (two rates with a
 three-step ladder); the first --waveform meters run the metrology core
 on household appliance waveforms (PLAID, from --shared-data) and their
-NILM module, read every quarter hour. The data lives in a temporary
+NILM module, which pushes each appliance event as it happens and is read
+every quarter hour (both land as the same readings). The data lives in a temporary
 directory removed at exit unless --data names a new (or empty) one to
 keep; amigo serve can open it afterwards.
 

@@ -46,9 +46,12 @@ recognises appliances in the --samples waveform: an appliance event log
 pushes, and feature library updates over DLMS (0.128.44.0.0.255); see
 meter/module/nilm. amigo nilm home writes a household waveform to try it.
 
---state DIR keeps the journal and invocation counters: a restart (even
-kill -9) resumes the registers, credit, profiles and logs. Without --config
-the demo meter of ARCHITECTURE §4 runs (serial 0000000001, demo keys).
+--state DIR keeps the journal, the invocation counters and the keys a
+security setup key_transfer changed: a restart (even kill -9) resumes the
+registers, credit, profiles and logs, and the keys in force. Pushes are
+sealed (authenticated encryption) with the keys in force, as the
+head-end's push listener requires. Without --config the demo meter of
+ARCHITECTURE §4 runs (serial 0000000001, demo keys).
 --speed X runs the meter's clock X times faster than real time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,7 +63,7 @@ the demo meter of ARCHITECTURE §4 runs (serial 0000000001, demo keys).
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "", "DLMS server address (default from the config, else 127.0.0.1:4059; :0 picks a port)")
 	f.BoolVar(&o.hdlc, "hdlc", false, "HDLC over TCP instead of the IEC 62056-47 wrapper")
-	f.StringVar(&o.state, "state", "", "state directory (journal, invocation counters); in memory when empty")
+	f.StringVar(&o.state, "state", "", "state directory (journal, invocation counters, changed keys); in memory when empty")
 	f.StringVar(&o.config, "config", "", "meter.toml (see meter/config/example.toml); the demo meter when empty")
 	f.StringVar(&o.samples, "samples", "", "waveform CSV (ARCHITECTURE §5) for the real metrology core")
 	f.Float64Var(&o.rate, "rate", 8000, "sample rate of --samples, Hz")

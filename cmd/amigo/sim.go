@@ -61,7 +61,9 @@ EV charger for some. Without the shared data (--data) synthetic ones.
 meter, as amigo meter does with [modules.nilm] (which a --config template
 may also enable): appliance event log 0.128.99.98.0.255, appliance table
 0.128.96.12.0.255 (the head-end's read-appliances job reads both), feature
-library updates over DLMS. --nilm-library LIB is the signed library they
+library updates over DLMS; with --push-to each appliance event is also
+pushed as it happens (push setup 0.128.25.9.0.255, which the head-end's push
+listener decodes). --nilm-library LIB is the signed library they
 start with (amigo nilm keygen, amigo nilm train); without one every event
 is an unknown appliance until a library is sent.
 

@@ -214,6 +214,12 @@ func (c *meterCounters) Accept(_ string, ic uint32) error {
 	return nil
 }
 
+func (c *meterCounters) LastAccepted(string) (uint32, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.received, c.hasReceived
+}
+
 // Raise makes the next send counter exceed min; the next Next reserves a
 // window above it.
 func (c *meterCounters) Raise(_ string, min uint32) error {

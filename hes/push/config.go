@@ -45,7 +45,8 @@ type Config struct {
 	// StateDir holds the invocation counter journal (required).
 	StateDir string
 	// Layouts decode pushes by their push setup's logical name (the first
-	// element of the body); DefaultLayout is always known.
+	// element of the body); BuiltinLayouts are always known (a layout of
+	// the same name here replaces one).
 	Layouts []Layout
 	// BatchPushes and BatchBytes bound one batch message (4096 pushes and
 	// 512 KiB when 0); Linger is the longest a push waits for its batch to
@@ -102,11 +103,19 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// BuiltinLayouts are the layouts every listener knows, of the pushes the
+// amigo meter sends: DefaultLayout, EventLayout, TamperLayout and
+// ApplianceLayout. A configured layout of the same name replaces one.
+func BuiltinLayouts() []Layout {
+	return []Layout{DefaultLayout(), EventLayout(), TamperLayout(), ApplianceLayout()}
+}
+
 // layouts indexes the configured layouts by push setup name.
 func (c *Config) layouts() map[cosem.OBIS]*Layout {
 	out := map[cosem.OBIS]*Layout{}
-	def := DefaultLayout()
-	out[def.Name] = &def
+	for _, l := range BuiltinLayouts() {
+		out[l.Name] = &l
+	}
 	for i := range c.Layouts {
 		out[c.Layouts[i].Name] = &c.Layouts[i]
 	}

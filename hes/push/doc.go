@@ -16,7 +16,16 @@
 //  4. The notification is decoded with the Layout its body names (first
 //     element: the push setup's logical name; DefaultLayout otherwise) into
 //     readings (register values at the push's clock, profile rows) and
-//     events (event codes, event log rows).
+//     events (event codes, event log rows). The layouts of the amigo
+//     meter's own pushes are always known (BuiltinLayouts: the interval
+//     push, the event push with the last gasp, the tamper push and
+//     ApplianceLayout). ApplianceLayout is the NILM module's push of each
+//     appliance event: the event becomes the meterdata.ApplianceLog
+//     reading the head-end's read of the module's event log makes of the
+//     same event (same time, same value), so the store keeps an event
+//     pushed and read once. A push
+//     moves no watermark: the scheduled reads of the log still read
+//     everything since their last read, pushed or not.
 //  5. The push's readings and events are appended, as meterdata messages,
 //     to the current batch; its counter to the batch's journal entries.
 //  6. A batch is full at Config.BatchPushes pushes or BatchBytes bytes, or

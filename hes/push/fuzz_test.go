@@ -18,6 +18,8 @@ func FuzzPushBody(f *testing.F) {
 	ev, _ := en.Append(nil)
 	f.Add(ev)
 	f.Add([]byte{dlms.TagDataNotification, 0, 0, 0, 1, 0, 2, 6, 9, 6, 0, 0, 25, 9, 0, 255})
+	f.Add(appliancePush(f, axdr.FromTime(time.Date(2024, 1, 1, 6, 0, 0, 0, time.UTC)),
+		axdr.Uint16(7), axdr.Enum(1), axdr.Int32(2200), axdr.Uint32(812), axdr.Uint16(930), axdr.Uint8(1)))
 	l := &Listener{layouts: (&Config{}).layouts()}
 	w := l.newWorker()
 	st := &meterState{id: 1}

@@ -53,6 +53,58 @@ func DefaultLayout() Layout {
 	}}
 }
 
+// Objects of the event pushes: the standard and the fraud (tamper) event
+// code objects, whose value is the code of the event that caused the push.
+var (
+	EventPushSetupName  = cosem.OBIS{0, 0, 25, 9, 1, 255}
+	TamperPushSetupName = cosem.OBIS{0, 0, 25, 9, 2, 255}
+	standardEventCode   = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 96, 11, 0, 255}, Attribute: 2}
+	tamperEventCode     = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 96, 11, 1, 255}, Attribute: 2}
+)
+
+// EventLayout is the amigo meter's event push, its last gasp among them
+// (push setup 0.0.25.9.1.255): the push setup's logical name, the clock and
+// the standard event code.
+func EventLayout() Layout { return eventLayout(EventPushSetupName, standardEventCode) }
+
+// TamperLayout is the amigo meter's tamper push (push setup
+// 0.0.25.9.2.255): the push setup's logical name, the clock and the fraud
+// event code.
+func TamperLayout() Layout { return eventLayout(TamperPushSetupName, tamperEventCode) }
+
+func eventLayout(name cosem.OBIS, code cosem.CaptureObject) Layout {
+	return Layout{Name: name, Elements: []Element{
+		{Object: cosem.CaptureObject{Class: cosem.ClassPushSetup, Name: name, Attribute: 1}},
+		{Object: clockObject},
+		{Object: code},
+	}}
+}
+
+// Objects of the appliance-event push of a waveform meter's NILM module
+// (meter/module/nilm): its push setup and the last appliance event, a
+// structure of profile.ApplianceFields elements.
+var (
+	AppliancePushSetupName = cosem.OBIS{0, 128, 25, 9, 0, 255}
+	ApplianceEventObject   = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 128, 96, 11, 0, 255}, Attribute: 2}
+	logicalDeviceName      = cosem.CaptureObject{Class: cosem.ClassData, Name: cosem.OBIS{0, 0, 42, 0, 0, 255}, Attribute: 2}
+)
+
+// ApplianceLayout is the NILM module's push of each appliance event as it
+// happens (push setup 0.128.25.9.0.255): the push setup's logical name,
+// the logical device name, the clock (the event's time) and the last
+// appliance event. The event becomes the reading on
+// meterdata.ApplianceLog that the head-end's read of the module's event
+// log makes of the same event (profile.ApplianceReading, timed by the
+// clock element), so a pushed event read again is stored once.
+func ApplianceLayout() Layout {
+	return Layout{Name: AppliancePushSetupName, Elements: []Element{
+		{Object: cosem.CaptureObject{Class: cosem.ClassPushSetup, Name: AppliancePushSetupName, Attribute: 1}},
+		{Object: logicalDeviceName},
+		{Object: clockObject},
+		{Object: ApplianceEventObject},
+	}}
+}
+
 // AppendBody appends the A-XDR push body of l with the given register
 // values (one per register element, in order) at t: what a meter sends,
 // for simulators and tests.
@@ -119,6 +171,15 @@ func (l *Layout) decodeData(meter store.MeterID, body []axdr.Value, stamp int64,
 				return fmt.Errorf("%w %s: %s is %s, not an integer", ErrBody, l.Name, o.Name, v.Tag)
 			}
 			out.readings = append(out.readings, store.Reading{Meter: meter, Channel: store.Channel(o.Name), Time: t, Value: x, Quality: q})
+		case o == ApplianceEventObject: // before IsEventCode, whose name pattern it shares
+			if v.Tag != axdr.TagStructure || v.N != profile.ApplianceFields || i+v.N >= len(body) {
+				return fmt.Errorf("%w %s: appliance event is %s, not a structure of %d", ErrBody, l.Name, v.Tag, profile.ApplianceFields)
+			}
+			r, err := profile.ApplianceReading(meter, t, q, body[i+1:i+1+v.N])
+			if err != nil {
+				return fmt.Errorf("%w %s: %v", ErrBody, l.Name, err)
+			}
+			out.readings = append(out.readings, r)
 		case o.Class == cosem.ClassProfileGeneric && o.Attribute == 2:
 			var err error
 			if out.readings, out.events, err = profile.Rows(meter, o.Name, e.Columns, body[i:axdr.Next(body, i)], out.readings, out.events); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/wrapper"
+	meterpush "github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/store"
 )
 
@@ -51,6 +52,9 @@ func (s *meterState) Next(string) (uint32, error) {
 	return 0, errors.New("push: the listener never sends")
 }
 func (s *meterState) Raise(string, uint32) error { return nil }
+
+// LastAccepted is called with s.mu held, like Accept.
+func (s *meterState) LastAccepted(string) (uint32, bool) { return s.last, s.has }
 func (s *meterState) Accept(_ string, ic uint32) error {
 	if s.has && ic <= s.last {
 		return fmt.Errorf("%w: meter %d sent %d, last accepted %d", dlms.ErrReplay, s.id, ic, s.last)
@@ -59,9 +63,9 @@ func (s *meterState) Accept(_ string, ic uint32) error {
 	return nil
 }
 
-// listenerTitle is the local title of the listener's security contexts;
-// it never sends, so any value does.
-var listenerTitle = []byte("AMIGOHES")
+// listenerTitle is the local title of the listener's security contexts,
+// the one meters seal their pushes for; it never sends.
+var listenerTitle = meterpush.HeadEndTitle[:]
 
 // New opens the counter journal and the listening sockets.
 func New(cfg Config) (*Listener, error) {

@@ -56,14 +56,21 @@ func (r *recorder) PublishMsg(_ context.Context, m bus.Message) error {
 	return nil
 }
 
-// waitReadings waits until n readings have been published.
+// waitReadings waits until n readings have been published; a listener
+// that never publishes them fails the test (a hang guard, not a limit).
 func (r *recorder) waitReadings(t *testing.T, n int) {
 	t.Helper()
+	guard := time.After(time.Minute)
 	for {
-		if rs, _ := r.contents(t); len(rs) >= n {
+		rs, _ := r.contents(t)
+		if len(rs) >= n {
 			return
 		}
-		<-r.got
+		select {
+		case <-r.got:
+		case <-guard:
+			t.Fatalf("%d readings published, waiting for %d", len(rs), n)
+		}
 	}
 }
 

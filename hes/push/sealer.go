@@ -4,41 +4,36 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
-	"github.com/amigo-ami/amigo/dlms/wrapper"
+	meterpush "github.com/amigo-ami/amigo/meter/push"
 )
 
-// Sealer is the meter's side of a push: it protects notifications with
-// general-glo-ciphering (authenticated encryption, the meter's keys and
-// system title) and frames them for the TCP wrapper or UDP. Simulators,
-// tests and benchmarks push with it. Not safe for concurrent use.
+// Sealer is the meter's side of a push with fixed keys, for simulators,
+// tests and benchmarks: the meter's own sealing (meter/push.Sealer,
+// general-glo-ciphering with the meter's keys, system title and "push"
+// counter, in a wrapper frame) plus the body of a Layout. Not safe for
+// concurrent use.
 type Sealer struct {
-	sec   *dlms.SecurityContext
+	s     *meterpush.Sealer
 	plain []byte
 	body  []byte
-	ct    []byte
 }
 
 // NewSealer returns a sealer for the meter with title and keys, counting
-// from the counters store (its "push" key).
+// from the counters store (its meter/push.CounterKey).
 func NewSealer(title [8]byte, ek, ak []byte, counters dlms.CounterStore) (*Sealer, error) {
-	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: ek, AuthenticationKey: ak,
-		LocalTitle: title[:], PeerTitle: listenerTitle, Policy: dlms.SecurityAuthenticatedEncryption,
-		Counters: counters, SendKey: "push", ReceiveKey: "unused"})
-	if err != nil {
-		return nil, err
+	if len(ek) != dlms.KeySize || len(ak) != dlms.KeySize {
+		return nil, fmt.Errorf("push: keys of %d and %d bytes, want %d", len(ek), len(ak), dlms.KeySize)
 	}
-	return &Sealer{sec: sec}, nil
+	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: ek, cosem.KeyAuthentication: ak})
+	return &Sealer{s: meterpush.NewSealer(title, keys, counters)}, nil
 }
 
 // AppendFrame appends the wrapper frame (from wPort 1 to the head-end's
 // wPort 1) of the ciphered plain APDU.
 func (s *Sealer) AppendFrame(dst, plain []byte) ([]byte, error) {
-	var err error
-	if s.ct, err = s.sec.ProtectGeneral(s.ct[:0], plain, false); err != nil {
-		return dst, err
-	}
-	return wrapper.AppendFrame(dst, wrapper.Frame{Source: 1, Dest: 1, APDU: s.ct})
+	return s.s.AppendFrame(dst, plain)
 }
 
 // AppendDataPush appends the frame of a DataNotification laid out as l
@@ -51,9 +46,5 @@ func (s *Sealer) AppendDataPush(dst []byte, l Layout, invokeID uint32, t time.Ti
 	// 0F invoke-id(4) date-time(absent: length 0) body
 	s.plain = append(s.plain[:0], dlms.TagDataNotification, byte(invokeID>>24), byte(invokeID>>16), byte(invokeID>>8), byte(invokeID), 0)
 	s.plain = append(s.plain, s.body...)
-	out, err := s.AppendFrame(dst, s.plain)
-	if err != nil {
-		return dst, fmt.Errorf("push: seal: %w", err)
-	}
-	return out, nil
+	return s.AppendFrame(dst, s.plain)
 }

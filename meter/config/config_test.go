@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"os"
 	"strings"
@@ -34,7 +36,7 @@ func TestExampleLoads(t *testing.T) {
 	if m.Prepay == nil || m.Prepay.Mode != prepay.PrepaymentMode || m.Prepay.LowCredit != 2e9 || string(m.Prepay.TokenKey) != "token key of the meter" {
 		t.Errorf("prepay %+v", m.Prepay)
 	}
-	if len(m.Push) != 2 || !m.Push[1].LastGasp || m.Push[1].OnEvents[1] != eventlog.MagneticField || m.Push[0].Schedule == nil || len(m.Push[0].Setup.Objects) != 4 {
+	if len(m.Push) != 3 || !m.Push[1].LastGasp || m.Push[2].OnEvents[0] != eventlog.MagneticField || m.Push[0].Schedule == nil || len(m.Push[0].Setup.Objects) != 6 {
 		t.Errorf("push %+v", m.Push)
 	}
 	if m.DemandPeriods != 4 || m.LoadProfile15.Capacity != 3840 || m.EventCapacity[3] != 100 || m.DisconnectMode != 6 {
@@ -52,6 +54,10 @@ func TestDemo(t *testing.T) {
 	f := Demo()
 	if f.Meter.Serial != "0000000001" || len(f.Security.EncryptionKey) != 16 || string(f.Security.Password) != "00000000" {
 		t.Fatalf("demo %+v", f)
+	}
+	// The demo master key is RFC 3394's test KEK (§4.1).
+	if kek, _ := hex.DecodeString("000102030405060708090A0B0C0D0E0F"); !bytes.Equal(f.Security.MasterKey, kek) {
+		t.Errorf("demo master key %X", f.Security.MasterKey)
 	}
 }
 
@@ -75,6 +81,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 	}{
 		{"bad hex", `encryption_key = "000102030405060708090A0B0C0D0E0F"`, `encryption_key = "00010203040506070809GG"`, "encryption_key"},
 		{"short key", `encryption_key = "000102030405060708090A0B0C0D0E0F"`, `encryption_key = "0001"`, "encryption_key"},
+		{"short master key", `master_key = "000102030405060708090A0B0C0D0E0F"`, `master_key = "000102030405060708090A0B0C0D0E"`, "master_key"},
 		{"tier bounds", "up_to_kwh = 400", "up_to_kwh = 100", "tariff.tier"},
 		{"unknown key", "drift_ppm = 0 ", "drift_pm = 0 ", "drift_pm"},
 		{"type mismatch", "periods = 4 ", `periods = "four" `, "periods"},
@@ -82,7 +89,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 		{"bad weekday", `dst_begin = "*-03-last sun 02:00"`, `dst_begin = "*-03-last sunday 02:00"`, "dst_begin"},
 		{"tariff 5", `{ start = "00:00", tariff = 2 }`, `{ start = "00:00", tariff = 5 }`, "tariff = 5"},
 		{"push object", `"3/1.0.2.8.0.255/2"`, `"3/1.0.2.8.0/x"`, "3/1.0.2.8.0/x"},
-		{"event code", "on_events = [1, 42, 44, 48]", "on_events = [1, 42, 44, 4800]", "4800"},
+		{"event code", "on_events = [1, 48]", "on_events = [1, 4800]", "4800"},
 		{"control mode", "mode = 6 ", "mode = 9 ", "mode = 9"},
 		{"syntax", "retries = 3", "retries = = 3", "retries"},
 	} {

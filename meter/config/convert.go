@@ -26,6 +26,10 @@ var (
 	demoAuthenticationKey = []byte{0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF}
 	demoClientTitle       = []byte{0x4D, 0x4D, 0x4D, 0x00, 0x00, 0x00, 0x00, 0x01}
 	demoPassword          = []byte("00000000")
+	// demoMasterKey is not in ARCHITECTURE §4: it is the key-encrypting
+	// key of RFC 3394's test vectors (§4.1), which the fleet simulator and
+	// the head-end's test meters use as their demo master key too.
+	demoMasterKey = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
 )
 
 func (c *converter) convert(d *document) (File, error) {
@@ -108,8 +112,11 @@ func (c *converter) convert(d *document) (File, error) {
 
 func (c *converter) security(d *document, s *Security) error {
 	sec := d.Security
-	s.EncryptionKey, s.AuthenticationKey, s.ClientTitle = sec.EncryptionKey, sec.AuthenticationKey, sec.ClientTitle
+	s.EncryptionKey, s.AuthenticationKey, s.ClientTitle, s.MasterKey = sec.EncryptionKey, sec.AuthenticationKey, sec.ClientTitle, sec.MasterKey
 	s.Password = []byte(sec.Password)
+	if s.MasterKey == nil {
+		s.MasterKey = demoMasterKey
+	}
 	if s.EncryptionKey == nil {
 		s.EncryptionKey = demoEncryptionKey
 	}
@@ -127,6 +134,9 @@ func (c *converter) security(d *document, s *Security) error {
 	}
 	if len(s.AuthenticationKey) != dlms.KeySize {
 		return c.errorf("security.authentication_key", "%d bytes, want %d", len(s.AuthenticationKey), dlms.KeySize)
+	}
+	if len(s.MasterKey) != dlms.KeySize {
+		return c.errorf("security.master_key", "%d bytes, want %d", len(s.MasterKey), dlms.KeySize)
 	}
 	if len(s.ClientTitle) != dlms.SystemTitleSize {
 		return c.errorf("security.client_system_title", "%d bytes, want %d", len(s.ClientTitle), dlms.SystemTitleSize)

@@ -13,6 +13,7 @@ type document struct {
 		AuthenticationKey hexBytes `toml:"authentication_key"`
 		ClientTitle       hexBytes `toml:"client_system_title"`
 		Password          string   `toml:"password"`
+		MasterKey         hexBytes `toml:"master_key"`
 	} `toml:"security"`
 
 	Clock struct {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/amigo-ami/amigo/internal/tomlkeys"
+
 	"github.com/BurntSushi/toml"
 
 	"github.com/amigo-ami/amigo/meter"
@@ -60,7 +62,10 @@ type Security struct {
 	EncryptionKey, AuthenticationKey []byte // management client (HLS-GMAC)
 	ClientTitle                      []byte // the management client's system title
 	Password                         []byte // reader client (LLS)
-	FirmwareKey                      *ecdsa.PublicKey
+	// MasterKey is the key-encrypting key (KEK) that unwraps the keys a
+	// security setup key_transfer brings (RFC 3394).
+	MasterKey   []byte
+	FirmwareKey *ecdsa.PublicKey
 }
 
 // Demo returns the configuration of ARCHITECTURE §4's demo meter: the
@@ -98,7 +103,7 @@ func Parse(name string, b []byte) (File, error) {
 		}
 		return File{}, e
 	}
-	c := &converter{file: name, lines: keyLines(b)}
+	c := &converter{file: name, lines: tomlkeys.Index(b)}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
 		return File{}, c.errorf(k, "unknown key")
@@ -117,77 +122,9 @@ func Parse(name string, b []byte) (File, error) {
 // of the key at fault.
 type converter struct {
 	file  string
-	lines map[string]int
+	lines tomlkeys.Lines
 }
 
 func (c *converter) errorf(key, format string, args ...any) error {
-	return &Error{File: c.file, Line: c.line(key), Key: key, Msg: fmt.Sprintf(format, args...)}
-}
-
-var arrayIndex = regexp.MustCompile(`\[\d+\]`)
-
-// line finds the line of key, or of the nearest enclosing table. A key
-// without array indices (as the TOML decoder names them) matches the first
-// element that has it.
-func (c *converter) line(key string) int {
-	for k := key; k != ""; {
-		if l, ok := c.lines[k]; ok {
-			return l
-		}
-		best := 0
-		for name, l := range c.lines {
-			if arrayIndex.ReplaceAllString(name, "") == k && (best == 0 || l < best) {
-				best = l
-			}
-		}
-		if best > 0 {
-			return best
-		}
-		i := strings.LastIndexAny(k, ".[")
-		if i < 0 {
-			break
-		}
-		k = k[:i]
-	}
-	return 0
-}
-
-var (
-	tableHeader = regexp.MustCompile(`^\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?`)
-	keyLine     = regexp.MustCompile(`^([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=`)
-)
-
-// keyLines maps every key of a configuration file to its line:
-// "tariff.tier[1].price" → 42. It follows table headers and arrays of
-// tables; a key inside an inline table maps to the line of the inline
-// table. Multi-line strings and arrays are skipped well enough for the
-// files this package reads (their continuation lines do not look like
-// keys).
-func keyLines(b []byte) map[string]int {
-	out := map[string]int{}
-	counts := map[string]int{}
-	prefix := ""
-	for i, line := range strings.Split(string(b), "\n") {
-		s := strings.TrimSpace(line)
-		if m := tableHeader.FindStringSubmatch(s); m != nil {
-			name := m[1]
-			if strings.HasPrefix(s, "[[") {
-				name = fmt.Sprintf("%s[%d]", name, counts[name])
-				counts[m[1]]++
-			}
-			prefix = name
-			out[prefix] = i + 1
-			continue
-		}
-		if m := keyLine.FindStringSubmatch(s); m != nil {
-			k := strings.ReplaceAll(m[1], " ", "")
-			if prefix != "" {
-				k = prefix + "." + k
-			}
-			if _, dup := out[k]; !dup {
-				out[k] = i + 1
-			}
-		}
-	}
-	return out
+	return &Error{File: c.file, Line: c.lines.Find(key), Key: key, Msg: fmt.Sprintf(format, args...)}
 }

@@ -25,11 +25,12 @@ type NILM struct {
 	MinStepW    float64
 }
 
-// Defaults of the module's pushes.
-const (
-	nilmPushRetries = 3
-	nilmPushDelay   = time.Minute
-)
+// NILMPush is the module's push to address with amigo meter's defaults
+// (where [modules.nilm] names no push_retries or push_repetition_delay):
+// three retries a minute apart.
+func NILMPush(address string) push.Setup {
+	return push.Setup{Destination: push.Destination{Address: address}, Retries: 3, RepetitionDelay: time.Minute}
+}
 
 // nilm reads [modules.nilm]; a disabled module's keys are not read.
 // Relative paths are from the configuration file's directory.
@@ -72,7 +73,7 @@ func (c *converter) nilm(d *nilmDoc) (NILM, error) {
 	if d.MinStepW < 0 {
 		return n, c.errorf("modules.nilm.min_step_w", "%v W", d.MinStepW)
 	}
-	n.Push = push.Setup{Destination: push.Destination{Address: d.Push}, Retries: nilmPushRetries, RepetitionDelay: nilmPushDelay}
+	n.Push = NILMPush(d.Push)
 	if d.PushRetries != nil {
 		n.Push.Retries = *d.PushRetries
 	}

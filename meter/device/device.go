@@ -108,9 +108,7 @@ func New(cfg Config) (*Device, error) {
 		return nil, errors.New("device: the NILM module needs a waveform: run the meter on samples (--samples)")
 	}
 	d.pushCtx, d.stop = context.WithCancel(context.Background())
-	pusher := push.NewNetPusher(d.pushCtx, 4)
-	opts := meter.Options{Logger: d.log, Pusher: pusher, Now: d.now,
-		JournalEvery: time.Duration(cfg.Speed * float64(time.Second))}
+	opts := meter.Options{Logger: d.log, Now: d.now, JournalEvery: time.Duration(cfg.Speed * float64(time.Second))}
 	var counters dlms.CounterStore = dlms.NewMemoryCounters()
 	if cfg.StateDir != "" {
 		if d.j, err = journal.Open(cfg.StateDir, journal.Options{SyncEvery: time.Second}); err != nil {
@@ -121,6 +119,20 @@ func New(cfg Config) (*Device, error) {
 			return nil, d.fail(err)
 		}
 	}
+	sec := cfg.File.Security
+	serial := cfg.File.Meter.Serial
+	title := [8]byte(objects.SystemTitle(serial))
+	// The security setup's keys: key_transfer changes them, for the next
+	// association and push, and they persist in the state directory.
+	keys, err := openKeys(cfg.StateDir, map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: sec.EncryptionKey,
+		cosem.KeyAuthentication: sec.AuthenticationKey, cosem.KeyMaster: sec.MasterKey})
+	if err != nil {
+		return nil, d.fail(err)
+	}
+	// Every push (the meter's and its modules') is sealed with the keys
+	// the security setup holds at the time and the persisted push counter.
+	pusher := push.NewNetPusher(d.pushCtx, push.NewSealer(title, keys, counters))
+	opts.Pusher = pusher
 	// The meter's true time starts at the host's, or where a restored
 	// meter left off if that is later (a previous run at Speed > 1).
 	d.wallStart, d.simStart = start, start
@@ -136,10 +148,7 @@ func New(cfg Config) (*Device, error) {
 	if err != nil {
 		return nil, d.fail(err)
 	}
-	sec := cfg.File.Security
-	serial := cfg.File.Meter.Serial
-	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: sec.EncryptionKey, cosem.KeyAuthentication: sec.AuthenticationKey})
-	d.tree = objects.New(schema, d.m, objects.Config{ClientTitle: sec.ClientTitle, ServerTitle: objects.SystemTitle(serial), Keys: keys,
+	d.tree = objects.New(schema, d.m, objects.Config{ClientTitle: sec.ClientTitle, ServerTitle: title[:], Keys: keys,
 		InvocationCounter: func() uint32 { return d.srv.InvocationCounter(objects.Management) }})
 	if cfg.File.NILM.Enabled {
 		if err := d.startNILM(drv, start, pusher); err != nil {
@@ -147,7 +156,7 @@ func New(cfg Config) (*Device, error) {
 		}
 	}
 	d.srv, err = dlms.NewServer(dlms.ServerConfig{
-		Listen: cfg.Listen, HDLC: cfg.HDLC, Tree: d.tree, SystemTitle: objects.SystemTitle(serial), Counters: counters, Logger: d.log,
+		Listen: cfg.Listen, HDLC: cfg.HDLC, Tree: d.tree, SystemTitle: title[:], Counters: counters, Logger: d.log,
 		Clients: map[uint16]dlms.ClientPolicy{
 			objects.Public:     {Mechanism: dlms.MechanismLowest},
 			objects.Reader:     {Mechanism: dlms.MechanismLow, Password: sec.Password},

@@ -50,6 +50,7 @@ type rig struct {
 	clock    *fakeClock
 	addr     string
 	counters dlms.CounterStore // the management client's, across associations
+	stop     func()            // stops the device (once), as a clean shutdown
 }
 
 func start(t *testing.T, toml, load string) *rig {
@@ -76,16 +77,24 @@ func startDevice(t *testing.T, cfg device.Config) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stop := serveInBackground(t, "device", d.Serve)
+	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters(), stop: stop}
+}
+
+// serveInBackground runs serve until the stop it returns (also run at
+// cleanup) cancels it, and then waits for it to return without error.
+func serveInBackground(t *testing.T, what string, serve func(context.Context) error) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.Serve(ctx) }()
-	t.Cleanup(func() {
+	go func() { done <- serve(ctx) }()
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
+			t.Errorf("%s: %v", what, err)
 		}
 	})
-	return &rig{t: t, d: d, clock: clk, addr: d.Addr().String(), counters: dlms.NewMemoryCounters()}
+	t.Cleanup(stop)
+	return stop
 }
 
 // run advances the fake clock by d in steps of at most a minute.

@@ -21,6 +21,7 @@ import (
 	"github.com/amigo-ami/amigo/meter/eventlog"
 	"github.com/amigo-ami/amigo/meter/module/nilm"
 	"github.com/amigo-ami/amigo/meter/objects"
+	"github.com/amigo-ami/amigo/meter/push"
 	"github.com/amigo-ami/amigo/nilm/appliance"
 	"github.com/amigo-ami/amigo/nilm/nilmtest"
 )
@@ -64,7 +65,18 @@ func TestNILMOverDLMS(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0"})
+	demo := config.Demo().Security
+	opened := map[string]*dlms.SecurityContext{} // per meter: its counter window
+	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*dlms.SecurityContext, error) {
+		if sec, ok := opened[string(title)]; ok {
+			return sec, nil
+		}
+		sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: demo.EncryptionKey, AuthenticationKey: demo.AuthenticationKey,
+			LocalTitle: push.HeadEndTitle[:], PeerTitle: title, Policy: dlms.SecurityAuthenticatedEncryption,
+			Counters: dlms.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
+		opened[string(title)] = sec
+		return sec, err
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

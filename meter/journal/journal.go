@@ -192,7 +192,7 @@ func (j *Journal) Snapshot(state []byte) error {
 	gen := j.gen + 1
 	payload := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(state)), gen)
 	payload = append(payload, state...)
-	if err := writeSynced(j.dir, "snapshot", appendFrame(nil, payload)); err != nil {
+	if err := WriteFile(j.dir, "snapshot", appendFrame(nil, payload)); err != nil {
 		return err
 	}
 	old := j.f
@@ -211,8 +211,11 @@ func (j *Journal) Snapshot(state []byte) error {
 	return nil
 }
 
-// writeSynced writes name in dir atomically and durably.
-func writeSynced(dir, name string, b []byte) error {
+// WriteFile replaces file name in dir with b atomically and durably (a
+// temporary file, synced, renamed over it, the directory synced): a crash
+// leaves the old content or the new, never a mix. The file is readable by
+// its owner only. A meter's other state files (its keys) go this way.
+func WriteFile(dir, name string, b []byte) error {
 	tmp, err := os.CreateTemp(dir, name+".tmp*")
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

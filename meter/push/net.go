@@ -3,51 +3,44 @@ package push
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"sync"
 	"time"
-
-	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
-// NetPusher sends pushes over the network, one connection (TCP) or
-// datagram (UDP) per push, each in an IEC 62056-47 wrapper frame from the
-// meter's wPort 1 to the head-end's wPort 1. Push returns at once; the
-// sending runs in its own goroutine, at most Parallel at a time, and
-// reports through done.
+// NetPusher sends pushes over the network, sealed by a Sealer, one
+// connection (TCP) or datagram (UDP) per push, each in an IEC 62056-47
+// wrapper frame from the meter's wPort 1 to the head-end's wPort 1. Push
+// returns at once; the sending runs in its own goroutine and reports
+// through done. A meter's pushes go one at a time, like through a meter's
+// one modem, each sealed only once its connection is open, and a TCP push
+// is done when the head-end has hung up after reading it: a head-end
+// (whichever destination and transport it is reached by) sees the meter's
+// invocation counters increase, and a push that could not be sent spends
+// none.
 type NetPusher struct {
 	Timeout time.Duration // per push; 10 s when 0
 	ctx     context.Context
-	slots   chan struct{}
+	sealer  *Sealer
+	sending sync.Mutex // one push at a time
 }
 
-// NewNetPusher returns a pusher whose sends stop when ctx is done, with at
-// most parallel pushes in flight (4 when 0).
-func NewNetPusher(ctx context.Context, parallel int) *NetPusher {
-	if parallel <= 0 {
-		parallel = 4
-	}
-	return &NetPusher{ctx: ctx, slots: make(chan struct{}, parallel)}
+// NewNetPusher returns a pusher that seals with sealer and whose sends
+// stop when ctx is done.
+func NewNetPusher(ctx context.Context, sealer *Sealer) *NetPusher {
+	return &NetPusher{ctx: ctx, sealer: sealer}
 }
 
 func (p *NetPusher) Push(dst Destination, apdu []byte, done func(error)) {
-	frame, err := wrapper.AppendFrame(nil, wrapper.Frame{Source: 1, Dest: 1, APDU: apdu})
-	if err != nil {
-		done(err)
-		return
-	}
 	go func() {
-		select {
-		case p.slots <- struct{}{}:
-		case <-p.ctx.Done():
-			done(p.ctx.Err())
-			return
-		}
-		defer func() { <-p.slots }()
-		done(p.send(dst, frame))
+		p.sending.Lock()
+		defer p.sending.Unlock()
+		done(p.send(dst, apdu))
 	}()
 }
 
-func (p *NetPusher) send(dst Destination, frame []byte) error {
+func (p *NetPusher) send(dst Destination, apdu []byte) error {
 	timeout := p.Timeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
@@ -67,8 +60,22 @@ func (p *NetPusher) send(dst Destination, frame []byte) error {
 	if dl, ok := ctx.Deadline(); ok {
 		c.SetDeadline(dl)
 	}
+	frame, err := p.sealer.AppendFrame(nil, apdu)
+	if err != nil {
+		return fmt.Errorf("push to %s: %w", dst.Address, err)
+	}
 	if _, err := c.Write(frame); err != nil {
 		return fmt.Errorf("push to %s: %w", dst.Address, err)
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		// Hang up gracefully and wait until the head-end has read the
+		// push and hung up too (or the push's time is up): the next
+		// push's connection must not overtake this one, or the head-end
+		// would see the counters go back and refuse it as a replay. The
+		// push is delivered whatever this wait ends with.
+		if tc.CloseWrite() == nil {
+			io.Copy(io.Discard, tc)
+		}
 	}
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amigo-ami/amigo/cosem"
 	"github.com/amigo-ami/amigo/dlms"
 	"github.com/amigo-ami/amigo/dlms/axdr"
+	"github.com/amigo-ami/amigo/dlms/wrapper"
 )
 
 var t0 = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -161,10 +163,87 @@ func TestEncode(t *testing.T) {
 	}
 }
 
+var (
+	testTitle = [8]byte{'A', 'M', 'G', 0, 0, 0, 0, 1}
+	testEK    = []byte{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}
+	testAK    = []byte{0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF}
+)
+
+// headEnd opens pushes as the head-end does: its own title HeadEndTitle,
+// the meter's as peer, keys ek and ak, replays refused.
+func headEnd(t *testing.T, ek, ak []byte) *dlms.SecurityContext {
+	t.Helper()
+	sec, err := dlms.NewSecurityContext(dlms.SecurityConfig{EncryptionKey: ek, AuthenticationKey: ak,
+		LocalTitle: HeadEndTitle[:], PeerTitle: testTitle[:], Policy: dlms.SecurityAuthenticatedEncryption,
+		Counters: dlms.NewMemoryCounters(), SendKey: "unused", ReceiveKey: "meter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sec
+}
+
+func TestSealerUsesTheLiveKeysAndTheStoredCounter(t *testing.T) {
+	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: testEK, cosem.KeyAuthentication: testAK})
+	counters := dlms.NewMemoryCounters()
+	if err := counters.Raise(CounterKey, 41); err != nil { // the meter sent 41 pushes before
+		t.Fatal(err)
+	}
+	s := NewSealer(testTitle, keys, counters)
+	plain := []byte{dlms.TagDataNotification, 0, 0, 0, 1, 0, 0x11, 0x05}
+	ct, err := s.Seal(nil, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ca dlms.CipheredAPDU
+	if err := ca.Decode(ct); err != nil {
+		t.Fatal(err)
+	}
+	if ca.Tag != dlms.TagGeneralGloCiphering || string(ca.SystemTitle) != string(testTitle[:]) ||
+		ca.SecurityControl != dlms.SecurityAuthenticatedEncryption || ca.InvocationCounter != 42 {
+		t.Fatalf("sealed as tag %02X title %X sc %s ic %d", ca.Tag, ca.SystemTitle, ca.SecurityControl, ca.InvocationCounter)
+	}
+	he := headEnd(t, testEK, testAK)
+	got, err := he.OpenAPDU(nil, &ca)
+	if err != nil || string(got) != string(plain) {
+		t.Fatalf("opened % X, %v", got, err)
+	}
+	if _, err := he.OpenAPDU(nil, &ca); !errors.Is(err, dlms.ErrReplay) {
+		t.Fatalf("the same push opened twice: %v", err)
+	}
+	// A key_transfer changes the store: the next push is sealed with the
+	// new keys, which the old ones no longer open.
+	ek2, ak2 := []byte("new encryption!!"), []byte("new authenticate")
+	keys.SetKey(context.Background(), cosem.KeyGlobalUnicast, ek2)
+	keys.SetKey(context.Background(), cosem.KeyAuthentication, ak2)
+	frame, err := s.AppendFrame(nil, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := wrapper.DecodeFrame(frame, 0)
+	if err != nil || f.Source != 1 || f.Dest != 1 {
+		t.Fatalf("frame %+v, %v", f, err)
+	}
+	if err := ca.Decode(f.APDU); err != nil || ca.InvocationCounter != 43 {
+		t.Fatalf("second push: ic %d, %v", ca.InvocationCounter, err)
+	}
+	if _, err := headEnd(t, testEK, testAK).OpenAPDU(nil, &ca); !errors.Is(err, dlms.ErrAuthentication) {
+		t.Fatalf("a push after the key change opened with the old keys: %v", err)
+	}
+	if got, err := headEnd(t, ek2, ak2).OpenAPDU(nil, &ca); err != nil || string(got) != string(plain) {
+		t.Fatalf("a push after the key change: % X, %v", got, err)
+	}
+	// Without keys there is no push.
+	if _, err := NewSealer(testTitle, cosem.NewMemKeys(nil), counters).Seal(nil, plain); !errors.Is(err, cosem.ErrNoKey) {
+		t.Fatalf("sealed without keys: %v", err)
+	}
+}
+
 func TestNetPusherDeliversToAListener(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0"})
+	l, err := dlms.ListenPush(dlms.PushConfig{Listen: "127.0.0.1:0", Security: func(title []byte) (*dlms.SecurityContext, error) {
+		return headEnd(t, testEK, testAK), nil
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,18 +254,24 @@ func TestNetPusherDeliversToAListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewNetPusher(ctx, 1)
+	keys := cosem.NewMemKeys(map[cosem.KeyID][]byte{cosem.KeyGlobalUnicast: testEK, cosem.KeyAuthentication: testAK})
+	counters := dlms.NewMemoryCounters()
+	p := NewNetPusher(ctx, NewSealer(testTitle, keys, counters))
 	errs := make(chan error, 1)
+	p.Push(Destination{Address: "127.0.0.1:1"}, apdu, func(err error) { errs <- err })
+	if err := <-errs; err == nil {
+		t.Fatal("a push to a closed port succeeded")
+	}
 	p.Push(Destination{Address: l.Addr().String()}, apdu, func(err error) { errs <- err })
 	if err := <-errs; err != nil {
 		t.Fatal(err)
 	}
 	n := <-got
-	if n.InvokeID != 3 || string(n.Body[1].Bytes) != "AMG1" {
+	if n.InvokeID != 3 || string(n.Body[1].Bytes) != "AMG1" || string(n.SystemTitle) != string(testTitle[:]) {
 		t.Fatalf("received %+v", n)
 	}
-	p.Push(Destination{Address: "127.0.0.1:1"}, apdu, func(err error) { errs <- err })
-	if err := <-errs; err == nil {
-		t.Fatal("a push to a closed port succeeded")
+	// The failed push spent no counter: the delivered one was the first.
+	if ic, _ := counters.Next(CounterKey); ic != 2 {
+		t.Fatalf("next push counter %d, want 2", ic)
 	}
 }

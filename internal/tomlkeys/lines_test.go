@@ -1,0 +1,49 @@
+package tomlkeys
+
+import "testing"
+
+const doc = `zone = "UTC"
+[log]
+level = "debug"   # a comment
+[[hes.schedule]]
+name = "a"
+[[hes.schedule]]
+name = "b"
+kind = "read-profile"
+params = { from = "x" }
+[store]
+meta.url = "sqlite:x"
+s = """
+not = a key
+"""
+`
+
+func TestIndex(t *testing.T) {
+	l := Index([]byte(doc))
+	for key, want := range map[string]int{
+		"zone":                   1,
+		"log":                    2,
+		"log.level":              3,
+		"hes.schedule[0]":        4,
+		"hes.schedule[0].name":   5,
+		"hes.schedule[1]":        6,
+		"hes.schedule[1].kind":   8,
+		"hes.schedule[1].params": 9,
+		"store.meta.url":         11,
+	} {
+		if got := l[key]; got != want {
+			t.Errorf("%s: line %d, want %d", key, got, want)
+		}
+	}
+	for key, want := range map[string]int{
+		"hes.schedule.kind":           8, // the first element that has it
+		"hes.schedule.name":           5,
+		"hes.schedule[1].params.from": 9, // inside an inline table
+		"log.colour":                  2, // unknown: its table
+		"nothing":                     0,
+	} {
+		if got := l.Find(key); got != want {
+			t.Errorf("Find(%s): line %d, want %d", key, got, want)
+		}
+	}
+}
