@@ -34,6 +34,9 @@ func nilmModule(sharedData string) (config.NILM, bool, error) {
 	samples := make([]nilm.Sample, len(items))
 	for k := range items {
 		samples[k] = items[k].Sample
+		// The cut gives appliance ids, not names (their names are not
+		// published with it): say where the number comes from.
+		samples[k].Label = "PLAID #" + samples[k].Label
 	}
 	c, err := nilm.Train(samples, nilm.TrainConfig{Version: 1})
 	if err != nil {

@@ -74,7 +74,8 @@ func (c *DetectorConfig) fill() error {
 // ErrDetector is wrapped by errors about a stream the detector cannot use.
 var ErrDetector = errors.New("nilm: detector")
 
-// cycleRec is one resampled cycle with its powers.
+// cycleRec is one resampled cycle with its powers, a record of the
+// detector's window.
 type cycleRec struct {
 	index int
 	start int64 // first stream sample at or after the zero crossing
@@ -102,10 +103,17 @@ type Detector struct {
 	lastZero   float64 // stream position of the last rising zero crossing, -1 if none
 	cycles     int     // cycles completed
 
-	recent  []cycleRec // last cycles, newest last (at most max(Before, Debounce)+1)
-	before  *steady    // the steady state the next step is measured from
-	transit []cycleRec // cycles since the state left before
-	peakDev float64    // largest |i − before.i| seen in the transient
+	// recent are the latest cycles, max(Before, Debounce)+1 of them: all
+	// that the steady state before a step and the Debounce cycles after it
+	// are measured on.
+	recent window
+	// states are the steady state before and the one after a step; before
+	// points to one of them (nil while none is known) and the next mean is
+	// taken into the other.
+	states  [2]steady
+	before  *steady
+	transit int     // cycles since the state left before: the newest cycles, in recent as far as it reaches
+	peakDev float64 // largest |i − before.i| seen in the transient
 }
 
 // NewDetector validates cfg and returns a detector at the start of a stream.
@@ -113,7 +121,7 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	return &Detector{cfg: cfg, lastZero: -1}, nil
+	return &Detector{cfg: cfg, lastZero: -1, recent: window{size: max(cfg.Before, cfg.Debounce) + 1}}, nil
 }
 
 // Config is the configuration with defaults filled in.
@@ -146,7 +154,8 @@ func (d *Detector) Push(v, i []float64, emit func(Event)) error {
 			if z-d.lastZero > 1.5*period {
 				d.restart() // a gap or a lost crossing: the states no longer join up
 			} else {
-				d.cycle(d.resample(d.lastZero, z), emit)
+				d.resample(d.recent.push(d.cfg.Points), d.lastZero, z)
+				d.cycle(emit)
 			}
 		}
 		d.lastZero = z
@@ -169,11 +178,12 @@ func (d *Detector) Push(v, i []float64, emit func(Event)) error {
 	return nil
 }
 
-// resample reads the cycle between stream positions z0 and z1 at Points
-// evenly spaced instants by linear interpolation, and computes its powers.
-func (d *Detector) resample(z0, z1 float64) cycleRec {
+// resample reads the cycle between stream positions z0 and z1 into c at
+// Points evenly spaced instants by linear interpolation, and computes its
+// powers.
+func (d *Detector) resample(c *cycleRec, z0, z1 float64) {
 	m := d.cfg.Points
-	c := cycleRec{index: d.cycles, start: int64(math.Ceil(z0)), v: make([]float64, m), i: make([]float64, m)}
+	c.index, c.start = d.cycles, int64(math.Ceil(z0))
 	d.cycles++
 	step := (z1 - z0) / float64(m)
 	for k := range m {
@@ -185,7 +195,6 @@ func (d *Detector) resample(z0, z1 float64) cycleRec {
 		c.i[k] = d.bufI[j]*(1-f) + d.bufI[j+1]*f
 	}
 	c.p, c.q1, c.s, c.irms = cyclePowers(c.v, c.i)
-	return c
 }
 
 // cyclePowers returns P, Q1, S and IRMS of one cycle.
@@ -203,21 +212,24 @@ func cyclePowers(v, i []float64) (p, q1, s, irms float64) {
 }
 
 func (d *Detector) restart() {
-	d.recent, d.before, d.transit = d.recent[:0], nil, d.transit[:0]
+	d.recent.reset()
+	d.before, d.transit = nil, 0
 }
 
 // tol is the spread of P and Q1 a steady state at apparent power s allows.
 func (d *Detector) tol(s float64) float64 { return max(d.cfg.TolW, d.cfg.TolRel*s) }
 
-// agree reports whether the last n of cycles form a steady state.
-func (d *Detector) agree(cycles []cycleRec, n int) bool {
-	if len(cycles) < n {
+// agree reports whether the last n cycles of a run of held cycles that
+// ends with the newest (all of recent, or the transient) form a steady
+// state; recent holds them when held >= n.
+func (d *Detector) agree(held, n int) bool {
+	if held < n {
 		return false
 	}
-	run := cycles[len(cycles)-n:]
 	minP, maxP, minQ, maxQ := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	var s float64
-	for _, c := range run {
+	for j := d.recent.n - n; j < d.recent.n; j++ {
+		c := d.recent.at(j)
 		minP, maxP = min(minP, c.p), max(maxP, c.p)
 		minQ, maxQ = min(minQ, c.q1), max(maxQ, c.q1)
 		s += c.s / float64(n)
@@ -226,11 +238,23 @@ func (d *Detector) agree(cycles []cycleRec, n int) bool {
 	return maxP-minP <= t && maxQ-minQ <= t
 }
 
-func meanState(run []cycleRec) *steady {
-	m := len(run[0].v)
-	st := &steady{v: make([]float64, m), i: make([]float64, m)}
-	inv := 1 / float64(len(run))
-	for _, c := range run {
+// meanState averages the newest n cycles of recent into the state that
+// before does not point to, and returns it.
+func (d *Detector) meanState(n int) *steady {
+	st := &d.states[0]
+	if d.before == st {
+		st = &d.states[1]
+	}
+	m := d.cfg.Points
+	if st.v == nil {
+		st.v, st.i = make([]float64, m), make([]float64, m)
+	} else {
+		clear(st.v)
+		clear(st.i)
+	}
+	inv := 1 / float64(n)
+	for j := d.recent.n - n; j < d.recent.n; j++ {
+		c := d.recent.at(j)
 		for k := range m {
 			st.v[k] += c.v[k] * inv
 			st.i[k] += c.i[k] * inv
@@ -240,50 +264,49 @@ func meanState(run []cycleRec) *steady {
 	return st
 }
 
-// cycle advances the state machine by one cycle.
-func (d *Detector) cycle(c cycleRec, emit func(Event)) {
-	keep := max(d.cfg.Before, d.cfg.Debounce) + 1
-	d.recent = append(d.recent, c)
-	if len(d.recent) > keep {
-		d.recent = append(d.recent[:0], d.recent[len(d.recent)-keep:]...)
-	}
+// cycle advances the state machine by the newest cycle of recent.
+func (d *Detector) cycle(emit func(Event)) {
+	c := d.recent.newest()
 	if d.before == nil {
-		if d.agree(d.recent, d.cfg.Before) {
-			d.before = meanState(d.recent[len(d.recent)-d.cfg.Before:])
+		if d.agree(d.recent.n, d.cfg.Before) {
+			d.before = d.meanState(d.cfg.Before)
 		}
 		return
 	}
 	t := d.tol(d.before.s)
-	if len(d.transit) == 0 {
+	if d.transit == 0 {
 		if math.Abs(c.p-d.before.p) <= t && math.Abs(c.q1-d.before.q1) <= t {
 			// Still steady: follow slow drift with the latest cycles.
-			d.before = meanState(d.recent[max(len(d.recent)-d.cfg.Before, 0):])
+			d.before = d.meanState(min(d.recent.n, d.cfg.Before))
 			return
 		}
 		d.peakDev = 0
 	}
-	d.transit = append(d.transit, c)
+	d.transit++
 	for k := range c.i {
 		d.peakDev = max(d.peakDev, math.Abs(c.i[k]-d.before.i[k]))
 	}
-	if len(d.transit) > d.cfg.MaxTransient {
-		d.before, d.transit = nil, d.transit[:0] // never settled: look for a new steady state
+	if d.transit > d.cfg.MaxTransient {
+		d.before, d.transit = nil, 0 // never settled: look for a new steady state
 		return
 	}
+	// The transient's last Debounce cycles are the newest of recent, which
+	// holds more than Debounce.
 	if !d.agree(d.transit, d.cfg.Debounce) {
 		return
 	}
-	after := meanState(d.transit[len(d.transit)-d.cfg.Debounce:])
-	first := d.transit[len(d.transit)-d.cfg.Debounce]
+	after := d.meanState(d.cfg.Debounce)
+	first := d.recent.at(d.recent.n - d.cfg.Debounce)
 	dp, dq := after.p-d.before.p, after.q1-d.before.q1
 	if math.Abs(dp) >= d.cfg.MinStepW || math.Abs(dq) >= d.cfg.MinStepW {
-		emit(d.event(first, after, len(d.transit)-d.cfg.Debounce))
+		emit(d.event(first, after, d.transit-d.cfg.Debounce))
 	}
-	d.before, d.transit = after, d.transit[:0]
+	d.before, d.transit = after, 0
 }
 
-// event builds the event from the states either side of a step.
-func (d *Detector) event(first cycleRec, after *steady, transientCycles int) Event {
+// event builds the event from the states either side of a step; it copies
+// what it keeps of them, since the detector reuses both.
+func (d *Detector) event(first *cycleRec, after *steady, transientCycles int) Event {
 	b := d.before
 	on := after.p-b.p > 0 || after.p == b.p && after.irms > b.irms
 	sign := 1.0

@@ -2,41 +2,8 @@ package nilm
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 )
-
-// stream synthesises v = √2·230·sin(2πft) and a current made of a base
-// resistive load plus the loads that are on at each instant.
-type load struct {
-	on, off float64 // seconds
-	i       func(theta float64) float64
-	inrush  float64 // extra multiple of the current at switch-on, decaying over ~2 cycles
-}
-
-func stream(rate, f, seconds float64, loads []load, noise float64, seed uint64) (v, i []float64) {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	n := int(rate * seconds)
-	v, i = make([]float64, n), make([]float64, n)
-	for k := range n {
-		t := float64(k) / rate
-		th := 2 * math.Pi * f * t
-		v[k] = math.Sqrt2 * 230 * math.Sin(th)
-		i[k] = math.Sqrt2*2*math.Sin(th) + noise*rng.NormFloat64()
-		for _, l := range loads {
-			if t >= l.on && t < l.off {
-				gain := 1 + l.inrush*math.Exp(-(t-l.on)*f/2)
-				i[k] += gain * l.i(th)
-			}
-		}
-	}
-	return v, i
-}
-
-// motor: 6 A lagging by 40° with a 10 % 3rd harmonic.
-func motor(th float64) float64 {
-	return math.Sqrt2 * (6*math.Sin(th-40*math.Pi/180) + 0.6*math.Sin(3*th+0.5))
-}
 
 func detectAll(t *testing.T, cfg DetectorConfig, v, i []float64, chunk int) []Event {
 	t.Helper()

@@ -20,6 +20,10 @@
 // TolRel·S)); it is an event when |ΔP| or |ΔQ1| reaches MinStepW. The event
 // current is after − before for a switch-on and before − after for a
 // switch-off, as in PLAID, so it is always the appliance's own current.
+// After its first max(Before, Debounce)+1 cycles the detector allocates
+// only for events (their own voltage and current cycles): it resamples into
+// a ring of that many cycle records and averages into two steady states in
+// turn (window.go).
 //
 // Classifier (the tree): layer 1 places the event by physics rules (Split:
 // THD, displacement, PF) in one of four nodes: resistive, motor-inductive,

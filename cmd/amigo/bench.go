@@ -71,6 +71,12 @@ func scenarios() map[string]scenario {
 				return bench.Run(bench.Part{Func: nilm.BenchmarkClassify})
 			},
 		},
+		"nilm-detect": {
+			doc: "NILM event detection alone on one 8 kHz phase with appliances switching (cycles/s, allocs/op)",
+			run: func(context.Context) (map[string]float64, error) {
+				return bench.Run(bench.Part{Func: nilm.BenchmarkDetect})
+			},
+		},
 		"sim": {
 			doc: "10,000 meters in fast mode on one scheduler, advanced a quarter hour at a time: meter-s/cpu-s, B/meter",
 			run: func(context.Context) (map[string]float64, error) {

@@ -262,11 +262,17 @@ function updateJob(el, j, reload) {
 }
 
 function renderBills(p) {
-  if (!p.items.length) return empty('No bills', 'Bills appear after the first billing run.');
-  return h('table', h('thead', h('tr', h('th', 'Period'), h('th', 'Status'), h('th.num', 'Energy'), h('th.num', 'Total'))),
-    h('tbody', p.items.slice().reverse().map((b) => h('tr.link', { onclick: () => { location.hash = '#/billing/' + b.meter; } },
+  // A re-bill (a corrected reading, the running month's next draft)
+  // supersedes the bill before it: list the bills in force, and say how
+  // many earlier versions there are (the billing page shows them).
+  const current = p.items.filter((b) => b.status !== 'superseded');
+  const earlier = p.items.length - current.length;
+  if (!current.length) return empty('No bills', 'Bills appear after the first billing run.');
+  return h('div', h('table', h('thead', h('tr', h('th', 'Period'), h('th', 'Status'), h('th.num', 'Energy'), h('th.num', 'Total'))),
+    h('tbody', current.slice().reverse().map((b) => h('tr.link', { onclick: () => { location.hash = '#/billing/' + b.meter; } },
       h('td', fmt.date(b.from) + ' – ' + fmt.date(new Date(Date.parse(b.to) - 1))),
       h('td', stateBadge(b.status)),
       h('td.num', fmt.kwh(b.lines.filter((l) => l.unit === 'Wh').reduce((s, l) => s + l.quantity, 0))),
-      h('td.num', h('b', fmt.money(b.total_micros, b.currency)))))));
+      h('td.num', h('b', fmt.money(b.total_micros, b.currency))))))),
+    earlier ? h('div.muted.table-note', earlier + (earlier === 1 ? ' earlier version' : ' earlier versions') + ' superseded by re-bills') : null);
 }
