@@ -1,5 +1,5 @@
 // Package apdu holds the DLMS/COSEM APDU codecs (IEC 62056-5-3, DLMS UA
-// 1000-2 "Green Book" §9.3 xDLMS, §9.4 ACSE): pure encode and decode, no
+// 1000-2 "Green Book" §9, xDLMS and ACSE): pure encode and decode, no
 // state, no I/O, no keys. Package security protects and opens the bytes
 // these codecs produce; package dlms drives them in its association state
 // machines.
