@@ -51,8 +51,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Tariff is the demo's residential tariff, named by every meter: the
-// fleet template's two rates (peak 07:00–21:00 on weekdays) with a
+// TariffName is the demo's residential tariff, which every meter is on:
+// the fleet template's two rates (peak 07:00–21:00 on weekdays) with a
 // three-step ladder on the monthly energy and a daily standing charge.
 const (
 	TariffName = "residential"
@@ -230,9 +230,11 @@ func (d *Demo) URL() string { return "http://" + d.sys.WebAddr().String() }
 // DataDir is the AMI's data directory.
 func (d *Demo) DataDir() string { return d.cfg.Data }
 
-// System is the AMI; Fleet the simulated meters.
+// System is the AMI.
 func (d *Demo) System() *ami.System { return d.sys }
-func (d *Demo) Fleet() *sim.Fleet   { return d.fleet }
+
+// Fleet is the simulated meters.
+func (d *Demo) Fleet() *sim.Fleet { return d.fleet }
 
 // AdminToken issues a token of the admin user for the console.
 func (d *Demo) AdminToken(ctx context.Context, ttl time.Duration) (string, error) {
