@@ -26,29 +26,9 @@ import (
 var ErrConfig = errors.New("configuration error")
 
 // ConfigError is a mistake in a configuration file, at the line of the
-// key at fault when there is one: "amigo.toml:12: hes.workers: reason".
-type ConfigError struct {
-	File string
-	Line int // 0: about the file as a whole
-	Key  string
-	Msg  string
-}
-
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-func (e *ConfigError) Unwrap() error { return ErrConfig }
+// key at fault when there is one: "amigo.toml:12: hes.workers: reason";
+// it wraps ErrConfig.
+type ConfigError = tomlkeys.Error
 
 // Roles a process can run (ARCHITECTURE §10: any mix in one binary).
 const (
@@ -182,7 +162,7 @@ func (h *HexBytes) UnmarshalText(b []byte) error {
 func LoadConfig(path string) (Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, &ConfigError{File: path, Msg: err.Error()}
+		return Config{}, &ConfigError{File: path, Msg: err.Error(), Kind: ErrConfig}
 	}
 	return ParseConfig(path, b)
 }
@@ -197,7 +177,7 @@ func ParseConfig(name string, b []byte) (Config, error) {
 	c := Config{file: name}
 	md, err := toml.Decode(string(b), &c)
 	if err != nil {
-		e := &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		e := &ConfigError{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: "), Kind: ErrConfig}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			e.Line, e.Key, e.Msg = pe.Position.Line, pe.LastKey, pe.Message
@@ -222,7 +202,7 @@ func ParseConfig(name string, b []byte) (Config, error) {
 
 // errorAt is a configuration error at line of key.
 func (c *Config) errorAt(line int, key, format string, args ...any) error {
-	return &ConfigError{File: c.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	return &ConfigError{File: c.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...), Kind: ErrConfig}
 }
 
 // check validates what the types do not.

@@ -1,6 +1,9 @@
 package tomlkeys
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 const doc = `zone = "UTC"
 [log]
@@ -44,6 +47,24 @@ func TestIndex(t *testing.T) {
 	} {
 		if got := l.Find(key); got != want {
 			t.Errorf("Find(%s): line %d, want %d", key, got, want)
+		}
+	}
+}
+
+func TestError(t *testing.T) {
+	kind := errors.New("amigo.toml")
+	for _, tc := range []struct {
+		e    Error
+		want string
+	}{
+		{Error{File: "a.toml", Line: 12, Key: "hes.workers", Msg: "-1 is negative", Kind: kind}, "a.toml:12: hes.workers: -1 is negative"},
+		{Error{File: "a.toml", Msg: "no such file", Kind: kind}, "a.toml: no such file"},
+	} {
+		if got := tc.e.Error(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+		if !errors.Is(&tc.e, kind) {
+			t.Errorf("%v does not wrap its kind", &tc.e)
 		}
 	}
 }

@@ -20,29 +20,8 @@ import (
 var ErrConfig = errors.New("meter.toml")
 
 // Error is an error at a line of a configuration file: "FILE:LINE: key:
-// reason".
-type Error struct {
-	File string
-	Line int // 0 when the error is about the file as a whole
-	Key  string
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-func (e *Error) Unwrap() error { return ErrConfig }
+// reason"; it wraps ErrConfig.
+type Error = tomlkeys.Error
 
 // File is a loaded meter.toml: the meter's configuration and what the
 // DLMS server of `amigo meter` needs besides.
@@ -82,7 +61,7 @@ func Demo() File {
 func Load(path string) (File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return File{}, &Error{File: path, Msg: err.Error()}
+		return File{}, &Error{File: path, Msg: err.Error(), Kind: ErrConfig}
 	}
 	return Parse(path, b)
 }
@@ -94,7 +73,7 @@ func Parse(name string, b []byte) (File, error) {
 	var doc document
 	md, err := toml.Decode(string(b), &doc)
 	if err != nil {
-		e := &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		e := &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: "), Kind: ErrConfig}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			e.Line, e.Key, e.Msg = pe.Position.Line, pe.LastKey, pe.Message
@@ -113,7 +92,7 @@ func Parse(name string, b []byte) (File, error) {
 		return File{}, err
 	}
 	if err := f.Meter.Validate(); err != nil {
-		return File{}, &Error{File: name, Msg: err.Error()}
+		return File{}, &Error{File: name, Msg: err.Error(), Kind: ErrConfig}
 	}
 	return f, nil
 }
@@ -126,5 +105,5 @@ type converter struct {
 }
 
 func (c *converter) errorf(key, format string, args ...any) error {
-	return &Error{File: c.file, Line: c.lines.Find(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: c.file, Line: c.lines.Find(key), Key: key, Msg: fmt.Sprintf(format, args...), Kind: ErrConfig}
 }
