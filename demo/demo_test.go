@@ -1,53 +1,26 @@
 package demo_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amigo-ami/amigo/demo"
 	"github.com/amigo-ami/amigo/meter/energy"
+	"github.com/amigo-ami/amigo/web/webtest"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // hangGuard ends a test that stopped making progress; it is not a
 // performance limit.
 const hangGuard = 3 * time.Minute
-
-type client struct {
-	t     *testing.T
-	base  string
-	token string
-}
-
-func (c client) get(path string, v any) int { return c.do("GET", path, nil, v) }
-
-func (c client) do(method, path string, body, v any) int {
-	c.t.Helper()
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode/100 == 2 && v != nil {
-		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
-			c.t.Fatalf("GET %s: %v", path, err)
-		}
-	}
-	return res.StatusCode
-}
 
 type register struct {
 	Channel string    `json:"channel"`
@@ -79,10 +52,25 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := client{t: t, base: d.URL(), token: token}
+	api := &webtest.Client{Base: d.URL(), Token: token}
 	runErr := make(chan error, 1)
 	runCtx, stop := context.WithCancel(ctx)
 	go func() { runErr <- d.Run(runCtx) }()
+	// wait polls cond until it holds; the demo stopping fails the test.
+	wait := func(what string, cond func() (bool, error)) {
+		t.Helper()
+		err := webtest.Until(ctx, 50*time.Millisecond, what, func() (bool, error) {
+			select {
+			case err := <-runErr:
+				t.Fatalf("the demo stopped: %v", err)
+			default:
+			}
+			return cond()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	tariffs, err := d.System().Meta().Tariffs(ctx)
 	if err != nil || len(tariffs) != 1 || tariffs[0].Name != demo.TariffName {
@@ -102,50 +90,37 @@ func TestDemo(t *testing.T) {
 		ids[k] = int64(m.ID)
 	}
 	for k, id := range ids {
-		for {
+		var imp register
+		wait(fmt.Sprintf("a profile reading of meter %d", id), func() (bool, error) {
 			var r registers
-			c.get(fmt.Sprintf("/api/v1/meters/%d/registers", id), &r)
-			if imp, ok := activeImport(r); ok && imp.Time.After(start) {
-				// What the head-end stored is what the meter counted then:
-				// no more than it has now.
-				now := int64(d.Fleet().Meter(k).Energy().Total[energy.ActiveImport]) // Wh
-				if imp.Value <= 0 || imp.Value > now {
-					t.Errorf("meter %d: +A %d Wh at %v stored; the meter has %d Wh", id, imp.Value, imp.Time, now)
-				}
-				break
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("meter %d: no profile reading stored (%v)", id, ctx.Err())
-			case err := <-runErr:
-				t.Fatalf("the demo stopped: %v", err)
-			case <-time.After(50 * time.Millisecond):
-			}
+			err := api.Get(ctx, fmt.Sprintf("/meters/%d/registers", id), &r)
+			var ok bool
+			imp, ok = activeImport(r)
+			return ok && imp.Time.After(start), err
+		})
+		// What the head-end stored is what the meter counted then: no more
+		// than it has now.
+		now := int64(d.Fleet().Meter(k).Energy().Total[energy.ActiveImport]) // Wh
+		if imp.Value <= 0 || imp.Value > now {
+			t.Errorf("meter %d: +A %d Wh at %v stored; the meter has %d Wh", id, imp.Value, imp.Time, now)
 		}
 	}
 	var fleet struct {
 		Meters int            `json:"meters"`
 		Comms  map[string]int `json:"comms"`
 	}
-	if s := c.get("/api/v1/fleet", &fleet); s != http.StatusOK || fleet.Meters != meters || fleet.Comms["online"] != meters {
-		t.Errorf("GET /api/v1/fleet: %d %+v", s, fleet)
+	if err := api.Get(ctx, "/fleet", &fleet); err != nil || fleet.Meters != meters || fleet.Comms["online"] != meters {
+		t.Errorf("GET /fleet: %+v, %v", fleet, err)
 	}
 	// Every meter pushes its registers each quarter hour: the head-end
 	// knows them (the registry import reached its index) and opens them.
-	for {
+	wait("a push from every meter", func() (bool, error) {
 		accepted, unknown := pushCounts(t, d)
 		if unknown > 0 {
 			t.Fatalf("%v pushes from meters the head-end does not know", unknown)
 		}
-		if accepted >= meters {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%v pushes accepted (%v)", accepted, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+		return accepted >= meters, fmt.Errorf("%v pushes accepted", accepted)
+	})
 	// A firmware campaign sends the demo's signed image to every meter,
 	// which then runs it.
 	type campaign struct {
@@ -155,22 +130,16 @@ func TestDemo(t *testing.T) {
 		Failed      int `json:"failed"`
 	}
 	var camp campaign
-	if s := c.do("POST", "/api/v1/campaigns", map[string]any{"name": "test", "image": demo.FirmwareImage, "group": "residential"}, &camp); s/100 != 2 {
-		t.Fatalf("POST /api/v1/campaigns: %d", s)
+	if err := api.Do(ctx, "POST", "/campaigns", map[string]any{"name": "test", "image": demo.FirmwareImage, "group": "residential"}, &camp); err != nil {
+		t.Fatal(err)
 	}
-	for camp.State == "running" || camp.State == "queued" || camp.State == "" {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("campaign %+v (%v)", camp, ctx.Err())
-		case err := <-runErr:
-			t.Fatalf("the demo stopped: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-		c.get(fmt.Sprintf("/api/v1/campaigns/%d", camp.ID), &camp)
-	}
+	wait("the campaign to end", func() (bool, error) {
+		err := api.Get(ctx, fmt.Sprintf("/campaigns/%d", camp.ID), &camp)
+		return camp.State != "running" && camp.State != "queued" && camp.State != "", err
+	})
 	if camp.State != "done" || camp.Total != meters || camp.Done != meters || camp.Failed != 0 {
 		var jobs json.RawMessage
-		c.get("/api/v1/jobs?limit=3", &jobs)
+		api.Get(ctx, "/jobs?limit=3", &jobs)
 		t.Errorf("campaign ended %+v; the last jobs: %s", camp, jobs)
 	}
 	for k := range meters {
@@ -178,9 +147,9 @@ func TestDemo(t *testing.T) {
 			t.Errorf("meter %d runs %q after the campaign", k, v)
 		}
 	}
-	c.token = "amigo_not-a-token"
-	if s := c.get("/api/v1/fleet", nil); s != http.StatusUnauthorized {
-		t.Errorf("GET /api/v1/fleet with a bad token: %d", s)
+	bad := &webtest.Client{Base: d.URL(), Token: "amigo_not-a-token"}
+	if err := bad.Get(ctx, "/fleet", nil); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("GET /fleet with a bad token: %v, want 401", err)
 	}
 
 	dir := d.DataDir()
@@ -210,15 +179,19 @@ func pushCounts(t *testing.T, d *demo.Demo) (accepted, unknown float64) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
-		name, value, _ := strings.Cut(sc.Text(), " ")
-		v, _ := strconv.ParseFloat(value, 64)
-		switch name {
-		case "amigo_hes_pushes_accepted_total":
-			accepted = v
-		case `amigo_hes_pushes_rejected_total{reason="unknown"}`:
-			unknown = v
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf := mfs["amigo_hes_pushes_accepted_total"]; mf != nil {
+		accepted = mf.GetMetric()[0].GetCounter().GetValue()
+	}
+	for _, m := range mfs["amigo_hes_pushes_rejected_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "reason" && l.GetValue() == "unknown" {
+				unknown = m.GetCounter().GetValue()
+			}
 		}
 	}
 	return accepted, unknown
