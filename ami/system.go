@@ -49,6 +49,9 @@ type Options struct {
 	// Registry collects every component's metrics and /metrics serves it;
 	// a new one when nil.
 	Registry *prometheus.Registry
+	// Schedules run on the head-end besides the configured ones (or
+	// DefaultSchedules): what a program embedding the system adds.
+	Schedules []hes.Schedule
 	// DraftEvery recomputes draft bills of the running cycle this often
 	// on the system's clock (the configuration's mdm.bill_every when 0).
 	DraftEvery time.Duration
@@ -198,6 +201,7 @@ func (s *System) openHeadEnd(ctx context.Context, data string) error {
 				hc.Schedules = append(hc.Schedules, hs)
 			}
 		}
+		hc.Schedules = append(hc.Schedules, s.opts.Schedules...)
 		if c.PushListen != "-" {
 			hc.Push = &push.Config{Listen: c.PushListen, UDP: c.PushUDP, Layouts: s.opts.PushLayouts}
 		}

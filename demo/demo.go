@@ -141,7 +141,11 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: fleet: %w", err)
 	}
-	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter})
+	opts := ami.Options{Logger: d.log, Clock: d.fleet.Clock(), Dial: d.dialMeter}
+	if cfg.Waveform > 0 {
+		opts.Schedules = nilmSchedules()
+	}
+	d.sys, err = ami.Open(ctx, d.amiConfig(imageDir), opts)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -152,13 +156,12 @@ func Open(ctx context.Context, cfg Config) (_ *Demo, err error) {
 }
 
 // amiConfig is `amigo serve` with everything embedded, on the demo's
-// directory and address, with the demo's schedules.
+// directory and address.
 func (d *Demo) amiConfig(imageDir string) ami.Config {
 	c := ami.Config{Data: d.cfg.Data, Zone: "UTC"}
 	c.HES.ImageDir = imageDir
 	c.Web.Listen = d.cfg.HTTP
 	c.HES.PushListen = "127.0.0.1:0"
-	c.HES.Schedules = schedules(d.cfg.Waveform > 0)
 	c.MDM.BillEvery = ami.Duration(time.Hour) // the running month's draft bills, hourly
 	// A job's lease guards against a dead node, a wall-clock matter: ten
 	// minutes of wall time, not of the fast simulated clock the head-end
@@ -167,24 +170,14 @@ func (d *Demo) amiConfig(imageDir string) ami.Config {
 	return c
 }
 
-// schedules are the head-end's defaults (ami.DefaultSchedules) and, with
-// waveform meters, the NILM module's appliance events and the power
-// quality of those homes every quarter hour.
-func schedules(nilm bool) []ami.ScheduleConfig {
-	minutes := func(m int) ami.Duration { return ami.Duration(time.Duration(m) * time.Minute) }
-	out := []ami.ScheduleConfig{
-		{Name: "profile-15min", Spec: "@every 15m", Kind: string(hes.ReadProfile), Jitter: minutes(10)},
-		{Name: "billing-daily", Spec: "5 0 * * *", Kind: string(hes.ReadRegisters), Jitter: minutes(30)},
-		{Name: "events-hourly", Spec: "@every 1h", Kind: string(hes.ReadEvents), Jitter: minutes(30)},
-		{Name: "clock-sync", Spec: "0 3 * * *", Kind: string(hes.ClockSync), Jitter: minutes(60)},
-		{Name: "status-hourly", Spec: "@every 1h", Kind: string(hes.ReadStatus), Jitter: minutes(30)},
+// nilmSchedules read the waveform homes' NILM appliance events and their
+// power quality every quarter hour, besides the head-end's default
+// schedules.
+func nilmSchedules() []hes.Schedule {
+	return []hes.Schedule{
+		{Name: "appliances-15min", Spec: "@every 15m", Kind: hes.ReadAppliances, Group: WaveformGroup, Jitter: 5 * time.Minute},
+		{Name: "power-quality-15min", Spec: "@every 15m", Kind: hes.ReadPowerQuality, Group: WaveformGroup, Jitter: 5 * time.Minute},
 	}
-	if nilm {
-		out = append(out,
-			ami.ScheduleConfig{Name: "appliances-15min", Spec: "@every 15m", Kind: string(hes.ReadAppliances), Group: WaveformGroup, Jitter: minutes(5)},
-			ami.ScheduleConfig{Name: "power-quality-15min", Spec: "@every 15m", Kind: string(hes.ReadPowerQuality), Group: WaveformGroup, Jitter: minutes(5)})
-	}
-	return out
 }
 
 // importFleet creates the tariff (once) and imports the fleet's registry
