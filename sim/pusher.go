@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"time"
 
@@ -129,12 +128,6 @@ func (u *unit) push(batch []outgoing) []error {
 			return fail(i, err)
 		}
 	}
-	// As meter/push.NetPusher: hang up gracefully and wait for the
-	// head-end to hang up too (or the deadline), so that the meter's next
-	// connection cannot overtake this one and have its counters seen
-	// first — which would make this batch's pushes replays.
-	if hc, ok := c.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
-		io.Copy(io.Discard, c)
-	}
+	push.HangUp(c) // so that the meter's next connection cannot overtake this one
 	return errs
 }

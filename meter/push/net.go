@@ -67,15 +67,18 @@ func (p *NetPusher) send(dst Destination, apdu []byte) error {
 	if _, err := c.Write(frame); err != nil {
 		return fmt.Errorf("push to %s: %w", dst.Address, err)
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		// Hang up gracefully and wait until the head-end has read the
-		// push and hung up too (or the push's time is up): the next
-		// push's connection must not overtake this one, or the head-end
-		// would see the counters go back and refuse it as a replay. The
-		// push is delivered whatever this wait ends with.
-		if tc.CloseWrite() == nil {
-			io.Copy(io.Discard, tc)
-		}
-	}
+	HangUp(c)
 	return nil
+}
+
+// HangUp ends a push connection gracefully: it closes the sending side and
+// waits until the head-end has read everything and hung up too (or c's
+// deadline passes). A meter's next push connection must not overtake this
+// one, or the head-end would see the counters go back and refuse its
+// pushes as replays. The pushes are delivered whatever the wait ends
+// with; a connection that cannot half-close (UDP, pipes) returns at once.
+func HangUp(c net.Conn) {
+	if hc, ok := c.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
+		io.Copy(io.Discard, c)
+	}
 }
