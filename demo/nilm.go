@@ -31,14 +31,12 @@ func nilmModule(sharedData string) (config.NILM, bool, error) {
 	if err != nil {
 		return mod, false, fmt.Errorf("NILM library: %w", err)
 	}
-	samples := make([]nilm.Sample, len(items))
 	for k := range items {
-		samples[k] = items[k].Sample
 		// The cut gives appliance ids, not names (their names are not
 		// published with it): say where the number comes from.
-		samples[k].Label = "PLAID #" + samples[k].Label
+		items[k].Sample.Label = "PLAID #" + items[k].Sample.Label
 	}
-	c, err := nilm.Train(samples, nilm.TrainConfig{Version: 1})
+	c, err := eval.TrainAll(items, nilm.TrainConfig{Version: 1})
 	if err != nil {
 		return mod, false, fmt.Errorf("NILM library: %w", err)
 	}

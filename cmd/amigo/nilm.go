@@ -221,11 +221,7 @@ func newNILMTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			samples := make([]nilm.Sample, len(items))
-			for k := range items {
-				samples[k] = items[k].Sample
-			}
-			c, err := nilm.Train(samples, nilm.TrainConfig{Version: version})
+			c, err := eval.TrainAll(items, nilm.TrainConfig{Version: version})
 			if err != nil {
 				return err
 			}
@@ -242,12 +238,12 @@ func newNILMTrainCmd() *cobra.Command {
 				Bytes    int      `json:"bytes"`
 				Labels   []string `json:"labels"`
 				Training int      `json:"training_events"`
-			}{out, version, len(lib), c.Labels(), len(samples)}
+			}{out, version, len(lib), c.Labels(), len(items)}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), summary)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: version %d, %d bytes, %d appliances from %d events\n",
-				out, version, len(lib), len(summary.Labels), len(samples))
+				out, version, len(lib), len(summary.Labels), len(items))
 			return nil
 		},
 	}

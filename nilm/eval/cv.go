@@ -62,6 +62,16 @@ type Method interface {
 	Predict(it *Item) string
 }
 
+// TrainAll trains the tree on every item: the library a deployment ships
+// (amigo nilm train), not one of the cross-validation's.
+func TrainAll(items []Item, cfg nilm.TrainConfig) (*nilm.Classifier, error) {
+	all := make([]nilm.Sample, len(items))
+	for i := range items {
+		all[i] = items[i].Sample
+	}
+	return nilm.Train(all, cfg)
+}
+
 // StratifiedFolds assigns each item a fold in [0, k) so that every label is
 // spread evenly over the folds; the order within a label is shuffled with
 // the seed, so a seed fixes the split.

@@ -107,11 +107,7 @@ func run(ctx context.Context, items []Item, name string, cfg Config) (*Report, e
 	if rep.Mixed, err = mixed(items, folds, trees, mc); err != nil {
 		return nil, err
 	}
-	all := make([]nilm.Sample, len(items))
-	for i := range items {
-		all[i] = items[i].Sample
-	}
-	c, err := nilm.Train(all, cfg.Train)
+	c, err := TrainAll(items, cfg.Train)
 	if err != nil {
 		return nil, err
 	}
