@@ -1,6 +1,7 @@
 package tomlkeys
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -67,4 +68,23 @@ func TestError(t *testing.T) {
 			t.Errorf("%v does not wrap its kind", &tc.e)
 		}
 	}
+}
+
+// Index and Find take any text and any key: lines are within the text.
+func FuzzIndex(f *testing.F) {
+	f.Add([]byte(doc), "hes.schedule.kind")
+	f.Add([]byte("[[a]]\n[[a]]\nb = 1\n"), "a[1].b")
+	f.Add([]byte("[\n=\n[[]]\n"), "[")
+	f.Fuzz(func(t *testing.T, src []byte, key string) {
+		l := Index(src)
+		lines := bytes.Count(src, []byte("\n")) + 1
+		for k, n := range l {
+			if n < 1 || n > lines {
+				t.Fatalf("%q at line %d of %d", k, n, lines)
+			}
+		}
+		if n := l.Find(key); n < 0 || n > lines {
+			t.Fatalf("Find(%q) = %d of %d lines", key, n, lines)
+		}
+	})
 }
